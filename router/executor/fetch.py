@@ -1,0 +1,232 @@
+"""One `Fetch`: build the request (representations for entity fetches, deduplicated), send it,
+merge the answer into the response tree and re-path the subgraph's errors to client paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from graphql import GraphQLObjectType, GraphQLSchema, is_abstract_type
+
+from router.executor.context import (
+    DOWNSTREAM_SERVICE_ERROR,
+    INVALID_RESPONSE,
+    SUBGRAPH_REQUEST_FAILED,
+    ExecutionState,
+)
+from router.executor.merge import ResponsePath, collect_objects, merge_into
+from router.executor.rewrites import apply_rewrites
+from router.plan import Fetch, FieldSelection, InlineFragmentSelection, OperationKind, Selection
+from router.transport import SubgraphRequest
+
+_Target = tuple[dict[str, Any], ResponsePath]
+
+
+async def run_root_fetch(fetch: Fetch, state: ExecutionState) -> None:
+    variables = _forwarded(fetch, state)
+    body = await _send(fetch, variables, state, [])
+    if body is None:
+        return
+    data = body.get("data")
+    if type(data) is dict:
+        if fetch.output_rewrites:
+            apply_rewrites(data, fetch.output_rewrites)
+        merge_into(state.data, data)
+    for error in _errors(body):
+        _add_subgraph_error(state, fetch, error, error.get("path"))
+
+
+async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: ExecutionState) -> None:
+    representations: list[dict[str, Any]] = []
+    targets: list[list[_Target]] = []
+    index_of: dict[bytes, int] = {}
+    schema = state.context.schema
+    for obj, at in collect_objects(state.data, path):
+        representation = build_representation(obj, fetch.requires, schema)
+        if representation is None:
+            continue
+        if fetch.input_rewrites:
+            apply_rewrites(representation, fetch.input_rewrites)
+        key = orjson.dumps(representation)
+        index = index_of.get(key)
+        if index is None:
+            index = index_of[key] = len(representations)
+            representations.append(representation)
+            targets.append([])
+        targets[index].append((obj, at))
+    if not representations:
+        return
+    variables = _forwarded(fetch, state)
+    variables["representations"] = representations
+    body = await _send(fetch, variables, state, _flatten_prefix(path))
+    if body is None:
+        return
+    data = body.get("data")
+    entities = data.get("_entities") if type(data) is dict else None
+    if type(entities) is list:
+        for index, entity in enumerate(entities[: len(targets)]):
+            if type(entity) is not dict:
+                continue
+            if fetch.output_rewrites:
+                apply_rewrites(entity, fetch.output_rewrites)
+            for obj, _ in targets[index]:
+                merge_into(obj, entity)
+    for error in _errors(body):
+        _repath_entity_error(state, fetch, error, targets, _flatten_prefix(path))
+
+
+def build_representation(
+    obj: dict[str, Any], requires: Sequence[Selection], schema: GraphQLSchema
+) -> dict[str, Any] | None:
+    """Apply `requires` to one object; None when its type matches no fragment or a required
+    field is missing (its fetch failed)."""
+    out: dict[str, Any] = {}
+    matched = _select(obj, requires, schema, out)
+    if not matched:
+        return None
+    return out
+
+
+def _select(
+    obj: dict[str, Any], selections: Sequence[Selection], schema: GraphQLSchema, out: dict[str, Any]
+) -> bool:
+    """Fill `out`; False when nothing applies or a required field is missing."""
+    matched_any = False
+    for selection in selections:
+        if isinstance(selection, FieldSelection):
+            if selection.name not in obj:
+                return False
+            value = obj[selection.name]
+            if selection.selections and value is not None:
+                value = _select_value(value, selection.selections, schema)
+                if value is _MISSING:
+                    return False
+            out[selection.name] = value
+            matched_any = True
+        elif isinstance(selection, InlineFragmentSelection):
+            condition = selection.type_condition
+            if condition is None or _type_applies(condition, obj.get("__typename"), schema):
+                if not _select(obj, selection.selections, schema, out):
+                    return False
+                matched_any = True
+    return matched_any
+
+
+_MISSING = object()
+
+
+def _select_value(value: Any, selections: Sequence[Selection], schema: GraphQLSchema) -> Any:
+    if type(value) is list:
+        items = [_select_value(v, selections, schema) if v is not None else None for v in value]
+        return _MISSING if any(i is _MISSING for i in items) else items
+    if type(value) is dict:
+        nested: dict[str, Any] = {}
+        return nested if _select(value, selections, schema, nested) else _MISSING
+    return value
+
+
+def _type_applies(condition: str, typename: Any, schema: GraphQLSchema) -> bool:
+    if condition == typename:
+        return True
+    if not isinstance(typename, str):
+        return False
+    condition_type = schema.get_type(condition)
+    object_type = schema.get_type(typename)
+    if not is_abstract_type(condition_type) or not isinstance(object_type, GraphQLObjectType):
+        return False
+    return schema.is_sub_type(condition_type, object_type)
+
+
+def _forwarded(fetch: Fetch, state: ExecutionState) -> dict[str, Any]:
+    variables = state.variables
+    return {name: variables[name] for name in fetch.variable_usages if name in variables}
+
+
+async def _send(
+    fetch: Fetch, variables: dict[str, Any], state: ExecutionState, error_path: ResponsePath
+) -> dict[str, Any] | None:
+    context = state.context
+    url = context.subgraph_urls.get(fetch.service_name)
+    service = fetch.service_name
+    if url is None:
+        _add_error(state, f"Unknown subgraph '{service}'.", SUBGRAPH_REQUEST_FAILED, service, [])
+        return None
+    payload: dict[str, Any] = {"query": fetch.operation, "variables": variables}
+    if fetch.operation_name:
+        payload["operationName"] = fetch.operation_name
+    request = SubgraphRequest(
+        service_name=service,
+        url=url,
+        body=orjson.dumps(payload),
+        headers=context.headers,
+        is_mutation=fetch.operation_kind is OperationKind.MUTATION,
+    )
+    response = await context.client.execute(request)
+    if response.failure is not None:
+        message = f"HTTP fetch failed from '{service}': {response.failure.message}"
+        _add_error(state, message, SUBGRAPH_REQUEST_FAILED, service, error_path)
+        return None
+    try:
+        return response.decode()
+    except ValueError:
+        message = f"Invalid GraphQL response from '{service}'."
+        _add_error(state, message, INVALID_RESPONSE, service, error_path)
+        return None
+
+
+def _errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+    errors = body.get("errors")
+    if type(errors) is not list:
+        return []
+    return [e for e in errors if type(e) is dict]
+
+
+def _flatten_prefix(path: tuple[str, ...]) -> ResponsePath:
+    prefix: ResponsePath = []
+    for element in path:
+        if element == "@":
+            break
+        prefix.append(element.partition("|")[0])
+    return prefix
+
+
+def _repath_entity_error(
+    state: ExecutionState,
+    fetch: Fetch,
+    error: dict[str, Any],
+    targets: list[list[_Target]],
+    prefix: ResponsePath,
+) -> None:
+    path = error.get("path")
+    if type(path) is list and len(path) >= 2 and path[0] == "_entities":
+        index = path[1]
+        if type(index) is int and 0 <= index < len(targets):
+            for _, at in targets[index]:
+                _add_subgraph_error(state, fetch, error, [*at, *path[2:]])
+            return
+    _add_subgraph_error(state, fetch, error, prefix or None)
+
+
+def _add_subgraph_error(
+    state: ExecutionState, fetch: Fetch, error: dict[str, Any], path: Any
+) -> None:
+    out: dict[str, Any] = {"message": str(error.get("message", "Subgraph error"))}
+    # subgraph `locations` point into the subgraph query, not the client's: dropped
+    if path:
+        out["path"] = path
+    extensions = dict(error.get("extensions") or {})
+    extensions.setdefault("code", DOWNSTREAM_SERVICE_ERROR)
+    extensions["service"] = fetch.service_name
+    out["extensions"] = extensions
+    state.errors.append(out)
+
+
+def _add_error(
+    state: ExecutionState, message: str, code: str, service: str, path: ResponsePath
+) -> None:
+    error: dict[str, Any] = {"message": message}
+    if path:
+        error["path"] = path
+    error["extensions"] = {"code": code, "service": service}
+    state.errors.append(error)
