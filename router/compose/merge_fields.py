@@ -1,0 +1,210 @@
+"""Merging one field of an object or interface type across subgraphs, with its join metadata.
+
+Rules: a field resolved by more than one subgraph must be shareable everywhere (`@shareable`
+on the field or type, a key field, or a Federation 1 subgraph) - INVALID_FIELD_SHARING;
+output types merge to the most general type, argument types to the most restrictive, and an
+argument missing somewhere is dropped (an error when it is required). `@override` removes the
+source subgraph's definition (kept with `overrideLabel` for progressive overrides, or as
+`usedOverridden` when the source still needs the field for its own field sets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from router.compose.fieldset import top_level_names
+from router.compose.hints import inconsistent_argument_presence
+from router.compose.model import FieldDef, Kind, TypeDef, ValidatedSubgraph
+from router.compose.result import CompositionError, Hint
+from router.compose.supergraph import MergedArg, MergedField
+from router.compose.typerefs import merge_types
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    subgraph: ValidatedSubgraph
+    tdef: TypeDef
+    fdef: FieldDef
+
+    @property
+    def graph(self) -> str:
+        return self.subgraph.name
+
+
+@dataclass
+class FieldMerge:
+    errors: list[CompositionError]
+    hints: list[Hint]
+
+    def error(self, code: str, message: str, subgraph: str | None, coordinate: str) -> None:
+        self.errors.append(CompositionError(code, message, subgraph, coordinate))
+
+    def merge(
+        self, kind: Kind, type_name: str, sources: list[FieldSource], type_graphs: list[str]
+    ) -> MergedField | None:
+        name = sources[0].fdef.name
+        coordinate = f"{type_name}.{name}"
+        overridden = self.overrides(sources, coordinate)
+        kept = [s for s in sources if overridden.get(s.graph) != "removed"]
+        resolving = [s for s in kept if not s.fdef.external and s.graph not in overridden]
+        if kind is Kind.OBJECT and len(resolving) > 1:
+            self.check_sharing(resolving, coordinate)
+        typed = resolving or kept or sources
+        merged_type = merge_types([s.fdef.type for s in typed], output=kind is not Kind.INPUT)
+        if merged_type is None:
+            self.type_mismatch(typed, coordinate)
+            return None
+        merged = MergedField(name=name, type=merged_type)
+        _merge_applied(merged, [s.fdef for s in sources])
+        merged.args = self.merge_args([s for s in typed], coordinate)
+        merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources)
+        return merged
+
+    def overrides(self, sources: list[FieldSource], coordinate: str) -> dict[str, str]:
+        """graph -> "removed" | "label" | "used", for sources another subgraph overrides."""
+        result: dict[str, str] = {}
+        by_graph = {s.graph: s for s in sources}
+        for source in sources:
+            origin = by_graph.get(source.fdef.override or "")
+            if origin is None:
+                continue
+            if origin.fdef.override is not None:
+                self.error(
+                    "OVERRIDE_SOURCE_HAS_OVERRIDE",
+                    f'Field "{coordinate}" on subgraph "{source.graph}" is also marked with '
+                    f'directive @override in subgraph "{origin.graph}". Only one @override '
+                    "directive is allowed per field.",
+                    source.graph,
+                    coordinate,
+                )
+                continue
+            if source.fdef.override_label is not None:
+                result[origin.graph] = "label"
+            elif (origin.tdef.name, origin.fdef.name) in origin.subgraph.used_in_field_sets:
+                result[origin.graph] = "used"
+            else:
+                result[origin.graph] = "removed"
+        return result
+
+    def check_sharing(self, resolving: list[FieldSource], coordinate: str) -> None:
+        unshared = [s for s in resolving if not _shareable(s)]
+        if not unshared:
+            return
+        graphs = [s.graph for s in resolving]
+        names = " and ".join(f'"{g}"' for g in graphs)
+        self.error(
+            "INVALID_FIELD_SHARING",
+            f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is '
+            f"resolved from subgraphs {names} and defined as non-shareable in "
+            + ", ".join(f'subgraph "{s.graph}"' for s in unshared),
+            unshared[0].graph,
+            coordinate,
+        )
+
+    def type_mismatch(self, sources: list[FieldSource], coordinate: str) -> None:
+        detail = " and ".join(f'type "{s.fdef.type}" in subgraph "{s.graph}"' for s in sources)
+        self.error(
+            "FIELD_TYPE_MISMATCH",
+            f'Type of field "{coordinate}" is incompatible across subgraphs: it has {detail}',
+            sources[-1].graph,
+            coordinate,
+        )
+
+    def merge_args(self, sources: list[FieldSource], coordinate: str) -> dict[str, MergedArg]:
+        merged: dict[str, MergedArg] = {}
+        names = list(dict.fromkeys(a for s in sources for a in s.fdef.args))
+        for arg_name in names:
+            arg_coordinate = f"{coordinate}({arg_name}:)"
+            having = [s for s in sources if arg_name in s.fdef.args]
+            defs = [s.fdef.args[arg_name] for s in having]
+            if len(having) < len(sources):
+                missing = [s.graph for s in sources if arg_name not in s.fdef.args]
+                required = [d for d in defs if d.type.endswith("!") and d.default is None]
+                if required:
+                    self.error(
+                        "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
+                        f'Argument "{arg_coordinate}" is required in some subgraphs but does '
+                        f'not appear in all subgraphs: it is not defined in subgraph "{missing[0]}"',
+                        missing[0],
+                        arg_coordinate,
+                    )
+                else:
+                    self.hints.append(inconsistent_argument_presence(arg_coordinate, missing))
+                continue
+            arg_type = merge_types([d.type for d in defs], output=False)
+            if arg_type is None:
+                self.error(
+                    "FIELD_ARGUMENT_TYPE_MISMATCH",
+                    f'Type of argument "{arg_coordinate}" is incompatible across subgraphs',
+                    having[-1].graph,
+                    arg_coordinate,
+                )
+                continue
+            default = next((d.default for d in defs if d.default is not None), None)
+            arg = MergedArg(name=arg_name, type=arg_type, default=default)
+            _merge_applied(arg, defs)
+            merged[arg_name] = arg
+        return merged
+
+
+def _shareable(source: FieldSource) -> bool:
+    if source.fdef.shareable or source.tdef.shareable or source.subgraph.raw.fed1:
+        return True
+    key_fields = {n for key in source.tdef.keys for n in top_level_names(key.fields)}
+    return source.fdef.name in key_fields
+
+
+def _joins(
+    kept: list[FieldSource],
+    overridden: dict[str, str],
+    merged_type: str,
+    type_graphs: list[str],
+    sources: list[FieldSource],
+) -> list[dict[str, Any]]:
+    type_differs = any(s.fdef.type != merged_type for s in sources)
+    special = any(
+        s.fdef.external or s.fdef.requires or s.fdef.provides or s.fdef.override for s in kept
+    )
+    if not special and not type_differs and not overridden:
+        if sorted(s.graph for s in kept) == sorted(type_graphs):
+            return []
+    joins: list[dict[str, Any]] = []
+    for source in kept:
+        fdef = source.fdef
+        join: dict[str, Any] = {"graph": source.graph}
+        if fdef.requires is not None:
+            join["requires"] = fdef.requires
+        if fdef.provides is not None:
+            join["provides"] = fdef.provides
+        if type_differs:
+            join["type"] = fdef.type
+        if fdef.external:
+            join["external"] = True
+        if fdef.override is not None:
+            join["override"] = fdef.override
+        if overridden.get(source.graph) == "used":
+            join["usedOverridden"] = True
+        label = fdef.override_label or _label_of_overrider(source.graph, kept, overridden)
+        if label is not None:
+            join["overrideLabel"] = label
+        joins.append(join)
+    return joins
+
+
+def _label_of_overrider(
+    graph: str, kept: list[FieldSource], overridden: dict[str, str]
+) -> str | None:
+    if overridden.get(graph) != "label":
+        return None
+    return next((s.fdef.override_label for s in kept if s.fdef.override == graph), None)
+
+
+def _merge_applied(target: Any, defs: list[Any]) -> None:
+    """Descriptions (most frequent, then first), @deprecated, @inaccessible, @tag."""
+    descriptions = [d.description for d in defs if d.description]
+    if descriptions:
+        target.description = max(descriptions, key=descriptions.count)
+    target.deprecated = next((d.deprecated for d in defs if d.deprecated is not None), None)
+    target.inaccessible = any(d.inaccessible for d in defs)
+    target.tags = list(dict.fromkeys(t for d in defs for t in d.tags))

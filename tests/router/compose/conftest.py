@@ -1,0 +1,77 @@
+"""Composition test fixtures: the fixture folders and The Guild's composition as an oracle.
+
+`guild_compose` runs `tests/js/compose.mjs` (@theguild/federation-composition, pinned in
+tests/js/package-lock.json). It runs `npm ci` once per session when node_modules is missing.
+Without node/npm the cross-check is skipped, except under CI=true where it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from router.compose import SubgraphSource
+
+FIXTURES = Path(__file__).parent / "fixtures"
+JS_DIR = Path(__file__).resolve().parents[2] / "js"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+GuildCompose = Callable[[list[SubgraphSource]], dict[str, Any]]
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def load_fixture(name: str) -> list[SubgraphSource]:
+    return [
+        SubgraphSource(path.stem, f"http://{path.stem}:4000/graphql", path.read_text())
+        for path in sorted((FIXTURES / name).glob("*.graphql"))
+    ]
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason}; CI=true requires the Node cross-check to run")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def guild_compose() -> GuildCompose:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        _unavailable("node and npm are needed for the composition cross-check")
+    assert node is not None and npm is not None
+    if not (JS_DIR / "node_modules" / "@theguild" / "federation-composition").is_dir():
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=JS_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0:
+            _unavailable(f"npm ci in {JS_DIR} failed:\n{done.stderr[-2000:]}")
+
+    def run(subgraphs: list[SubgraphSource]) -> dict[str, Any]:
+        payload = [{"name": s.name, "url": s.url, "sdl": s.sdl} for s in subgraphs]
+        done = subprocess.run(
+            [node, str(JS_DIR / "compose.mjs")],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
+
+    return run
