@@ -1,0 +1,1 @@
+"""Alembic trees: `control/` for the control database, `tenant/` (one branch per subgraph)."""

@@ -1,0 +1,1 @@
+"""Control-plane operations: provisioning, fleet migrations, backup and restore."""

@@ -1,0 +1,115 @@
+"""The tenant scope and the per-request context of a subgraph.
+
+`resolve_scope(request, resolver)` is the one seam where a subgraph learns its tenant. Today it
+reads the `x-tenant-id` header that the router sets, and only when the process runs in trusted
+mode (`TRUST_TENANT_HEADER=true`, the default until identity lands). The identity issue
+replaces it with JWT verification (the token's tenant claim), without changing its callers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from starlette.requests import HTTPConnection
+
+from subgraphs.kit.db.registry import ACTIVE, TenantDirectory, TenantLocation
+from subgraphs.kit.errors import (
+    DomainError,
+    TenantNotFoundError,
+    TenantRequiredError,
+    TenantUnavailableError,
+)
+from subgraphs.kit.ids import TenantId, parse_tenant_id
+from subgraphs.kit.loaders import LoaderRegistry
+from subgraphs.kit.sessions import RequestSessions
+
+TENANT_HEADER = "x-tenant-id"
+D = TypeVar("D")
+
+__all__ = [
+    "TENANT_HEADER",
+    "ScopeResolver",
+    "SubgraphContext",
+    "TenantId",
+    "TenantScope",
+    "resolve_scope",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TenantScope:
+    """The tenant a request acts for; services take it first, repositories filter by it."""
+
+    tenant_id: TenantId
+    slug: str
+
+
+class ScopeResolver:
+    """Looks tenants up in the directory, with a short cache so suspension applies quickly."""
+
+    def __init__(
+        self, directory: TenantDirectory, *, trust_header: bool, ttl_seconds: float = 5.0
+    ) -> None:
+        self.directory = directory
+        self.trust_header = trust_header
+        self._ttl = ttl_seconds
+        self._cache: dict[TenantId, tuple[float, TenantLocation | None]] = {}
+
+    async def scope_for(self, tenant_id: TenantId) -> TenantScope:
+        location = await self._locate(tenant_id)
+        if location is None:
+            raise TenantNotFoundError(tenant=str(tenant_id))
+        if location.status != ACTIVE:
+            raise TenantUnavailableError(tenant=location.slug, status=location.status.lower())
+        return TenantScope(tenant_id=location.tenant_id, slug=location.slug)
+
+    async def _locate(self, tenant_id: TenantId) -> TenantLocation | None:
+        now = time.monotonic()
+        cached = self._cache.get(tenant_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        location = await self.directory.locate(tenant_id)
+        self._cache[tenant_id] = (now + self._ttl, location)
+        return location
+
+    def forget(self, tenant_id: TenantId) -> None:
+        self._cache.pop(tenant_id, None)
+
+
+async def resolve_scope(request: HTTPConnection, resolver: ScopeResolver) -> TenantScope | None:
+    """The request's tenant, or None when it names none. Seam for JWT verification."""
+    if not resolver.trust_header:
+        return None
+    raw = request.headers.get(TENANT_HEADER)
+    if not raw:
+        return None
+    tenant_id = parse_tenant_id(raw)
+    if tenant_id is None:
+        raise TenantNotFoundError(tenant=raw)
+    return await resolver.scope_for(tenant_id)
+
+
+@dataclass
+class SubgraphContext(Generic[D]):
+    """What resolvers get as `info.context` (`Info[SubgraphContext[Deps], None]`).
+
+    `deps` holds the subgraph's own collaborators (ports such as a provisioner), built once
+    per process by its `build_app`.
+    """
+
+    request: HTTPConnection
+    request_id: str
+    scope: TenantScope | None
+    sessions: RequestSessions
+    loaders: LoaderRegistry
+    deps: D
+    scope_error: DomainError | None = None
+
+    def require_scope(self) -> TenantScope:
+        if self.scope_error is not None:
+            raise self.scope_error
+        if self.scope is None:
+            raise TenantRequiredError()
+        return self.scope

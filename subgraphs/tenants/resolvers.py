@@ -1,0 +1,139 @@
+"""Thin resolvers: parse arguments, call one service function, map the result."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+
+from subgraphs.kit.payloads import guard
+from subgraphs.kit.relay import Connection, connection_from_rows, decode_cursor, page_size
+from subgraphs.tenants import models, service
+from subgraphs.tenants.errors import TenantNotFoundError
+from subgraphs.tenants.loaders import TenantsById, TenantsBySlug
+from subgraphs.tenants.types import (
+    AddCustomDomainInput,
+    CreateTenantInput,
+    Ctx,
+    CustomDomainPayload,
+    Tenant,
+    TenantIdInput,
+    TenantPayload,
+    TenantStatusArg,
+    UpdateTenantInput,
+    VerifyCustomDomainInput,
+)
+
+
+def _tenant_id(raw: str, field: str = "id") -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise TenantNotFoundError(field=field, tenant=raw) from exc
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def tenant(self, info: Ctx, id: strawberry.ID) -> Tenant | None:
+        try:
+            key = uuid.UUID(id)
+        except ValueError:
+            return None
+        found = await info.context.loaders.get(TenantsById).load(key)
+        return Tenant.of(found) if found is not None else None
+
+    @strawberry.field
+    async def tenant_by_slug(self, info: Ctx, slug: str) -> Tenant | None:
+        found = await info.context.loaders.get(TenantsBySlug).load(slug)
+        return Tenant.of(found) if found is not None else None
+
+    @strawberry.field
+    async def tenant_by_domain(self, info: Ctx, host: str) -> Tenant | None:
+        async with info.context.sessions.read() as session:
+            found = await service.find_tenant_by_host(session, host, info.context.deps.base_domain)
+        return Tenant.of(found) if found is not None else None
+
+    @strawberry.field
+    async def tenants(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        status: TenantStatusArg = None,
+    ) -> Connection[Tenant]:
+        size, after_slug = page_size(first), decode_cursor(after)
+        statuses = [s.value for s in status or []]
+        async with info.context.sessions.read() as session:
+            page = await service.list_tenants(
+                session, after_slug=after_slug, size=size, statuses=statuses
+            )
+        nodes = [Tenant.of(t) for t in page.tenants]
+        return connection_from_rows(
+            nodes, size=size, key=lambda t: t.slug, had_cursor=after is not None
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_tenant(self, info: Ctx, input: CreateTenantInput) -> TenantPayload:
+        command = service.CreateTenant(slug=input.slug, name=input.name, plan=input.plan)
+        provisioner = info.context.deps.provisioner
+        return TenantPayload.of(
+            await guard(info.context, service.create_tenant(provisioner, command))
+        )
+
+    @strawberry.mutation
+    async def update_tenant(self, info: Ctx, input: UpdateTenantInput) -> TenantPayload:
+        async def run() -> models.Tenant:
+            session = await info.context.sessions.write()
+            return await service.update_tenant(
+                session, _tenant_id(input.id), name=input.name, plan=input.plan
+            )
+
+        return TenantPayload.of(await guard(info.context, run()))
+
+    @strawberry.mutation
+    async def suspend_tenant(self, info: Ctx, input: TenantIdInput) -> TenantPayload:
+        return await _transition(info, input.id, service.suspend_tenant)
+
+    @strawberry.mutation
+    async def resume_tenant(self, info: Ctx, input: TenantIdInput) -> TenantPayload:
+        return await _transition(info, input.id, service.resume_tenant)
+
+    @strawberry.mutation
+    async def delete_tenant(self, info: Ctx, input: TenantIdInput) -> TenantPayload:
+        return await _transition(info, input.id, service.delete_tenant)
+
+    @strawberry.mutation
+    async def add_custom_domain(
+        self, info: Ctx, input: AddCustomDomainInput
+    ) -> CustomDomainPayload:
+        async def run() -> models.CustomDomain:
+            session = await info.context.sessions.write()
+            tenant_id = _tenant_id(input.tenant_id, "tenantId")
+            base = info.context.deps.base_domain
+            return await service.add_custom_domain(session, tenant_id, input.host, base)
+
+        return CustomDomainPayload.of(await guard(info.context, run()))
+
+    @strawberry.mutation
+    async def verify_custom_domain(
+        self, info: Ctx, input: VerifyCustomDomainInput
+    ) -> CustomDomainPayload:
+        async def run() -> models.CustomDomain:
+            session = await info.context.sessions.write()
+            return await service.verify_custom_domain(session, input.host, input.token)
+
+        return CustomDomainPayload.of(await guard(info.context, run()))
+
+
+async def _transition(info: Ctx, raw_id: str, action: service.Transition) -> TenantPayload:
+    async def run() -> models.Tenant:
+        session = await info.context.sessions.write()
+        tenant = await action(session, _tenant_id(raw_id))
+        await info.context.deps.on_status_change(tenant.id)
+        return tenant
+
+    return TenantPayload.of(await guard(info.context, run()))
