@@ -15,7 +15,7 @@ from typing import Any
 
 from router.compose.fieldset import top_level_names
 from router.compose.hints import inconsistent_argument_presence
-from router.compose.model import FieldDef, Kind, TypeDef, ValidatedSubgraph
+from router.compose.model import ROOT_TYPES, FieldDef, Kind, TypeDef, ValidatedSubgraph
 from router.compose.result import CompositionError, Hint
 from router.compose.supergraph import MergedArg, MergedField
 from router.compose.typerefs import merge_types
@@ -58,7 +58,8 @@ class FieldMerge:
         merged = MergedField(name=name, type=merged_type)
         _merge_applied(merged, [s.fdef for s in sources])
         merged.args = self.merge_args([s for s in typed], coordinate)
-        merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources)
+        is_root = type_name in ROOT_TYPES
+        merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources, is_root)
         return merged
 
     def overrides(self, sources: list[FieldSource], coordinate: str) -> dict[str, str]:
@@ -161,8 +162,10 @@ def _joins(
     merged_type: str,
     type_graphs: list[str],
     sources: list[FieldSource],
+    is_root: bool,
 ) -> list[dict[str, Any]]:
-    type_differs = any(s.fdef.type != merged_type for s in sources)
+    # differing nullability on root fields is not recorded (as The Guild's composition does)
+    type_differs = any(s.fdef.type != merged_type for s in sources) and not is_root
     special = any(
         s.fdef.external or s.fdef.requires or s.fdef.provides or s.fdef.override for s in kept
     )

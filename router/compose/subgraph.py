@@ -36,6 +36,7 @@ from graphql.utilities import value_from_ast_untyped
 from router.compose.fieldset import top_level_names
 from router.compose.links import FederationLink, LinkError, read_federation_link
 from router.compose.model import (
+    ROOT_TYPES,
     Applied,
     ArgDef,
     EnumValueDef,
@@ -200,6 +201,7 @@ class _Reader:
 
     def read(self, document: DocumentNode) -> dict[str, TypeDef]:
         types: dict[str, TypeDef] = {}
+        defined: set[str] = set()
         for node in document.definitions:
             kind = _KINDS.get(type(node))
             if kind is None:
@@ -208,10 +210,19 @@ class _Reader:
             if name in _MACHINERY_TYPES or name.startswith(("federation__", "link__")):
                 continue
             tdef = types.setdefault(name, TypeDef(kind=kind, name=name))
+            if isinstance(node, TypeDefinitionNode):
+                defined.add(name)
             if tdef.kind is not kind:
                 self.error(f'Type "{name}" is defined with two different kinds.', name)
                 continue
             self.merge_node(tdef, node)  # type: ignore[arg-type]
+        for name, tdef in types.items():
+            # Federation 2 reads `extend type` (with no definition) as @extends; Federation 1
+            # composition drops such extensions for types defined elsewhere (ours: always).
+            if name not in defined and name not in ROOT_TYPES and not self.link.fed1:
+                tdef.extension = True
+            if tdef.extension:
+                _ignore_external_on_keys(tdef)
         if self.link.fed1:
             _upgrade_fed1(types)
         return types
@@ -226,15 +237,20 @@ def _root_renames(document: DocumentNode) -> dict[str, str]:
     return renames
 
 
+def _ignore_external_on_keys(tdef: TypeDef) -> None:
+    key_fields = {f for key in tdef.keys for f in top_level_names(key.fields)}
+    for fdef in tdef.fields.values():
+        if fdef.external and fdef.name in key_fields:
+            fdef.external = False
+
+
 def _upgrade_fed1(types: dict[str, TypeDef]) -> None:
     """Federation 1 semantics: every field shareable, `@external` on key fields ignored."""
     for tdef in types.values():
-        key_fields = {f for key in tdef.keys for f in top_level_names(key.fields)}
+        _ignore_external_on_keys(tdef)
         for fdef in tdef.fields.values():
             if tdef.kind is Kind.OBJECT:
                 fdef.shareable = True
-            if fdef.external and fdef.name in key_fields:
-                fdef.external = False
 
 
 def read_subgraph(source: SubgraphSource) -> RawSubgraph | Sequence[CompositionError]:
