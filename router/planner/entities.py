@@ -1,0 +1,181 @@
+"""Entity jumps: fields the current subgraph cannot resolve go to an `_entities` fetch.
+
+`enter` selects `__typename` and the key in the current group, records the same selection as
+the new group's `requires`, and returns the `... on T` position under `_entities`. A field
+with `@requires` first plans its required fields at the position the key came from; the
+groups those land in become dependencies of the jump's group, so the representation is
+complete before the fetch runs.
+"""
+
+from __future__ import annotations
+
+from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
+
+from router.plan import KeyRenamer, ValueSetter
+from router.planner.errors import PlanningError
+from router.planner.graph import Key, parse_field_set
+from router.planner.groups import Group, Position
+from router.planner.operation import CollectedField
+from router.planner.routes import find_route
+from router.planner.selections import SelectionTree
+from router.planner.traversal import Traversal
+from router.supergraph import JoinField
+
+
+class EntityJumps(Traversal):
+    def jump(
+        self,
+        position: Position,
+        collected: CollectedField,
+        internal: bool,
+        siblings: list[CollectedField],
+    ) -> set[Group]:
+        service, type_name = position.group.service, position.type_name
+        options: list[tuple[tuple[int, int, int, int], list[Key], str]] = []
+        for target, entity_type in self._candidates(service, type_name, collected.name):
+            route = find_route(
+                self.caps, service, type_name, target, entity_type, position.provided
+            )
+            if route is None:
+                continue
+            existing = self.graph.existing_child(position.group, target, position.path)
+            covered = sum(1 for s in siblings if self.caps.resolves(target, entity_type, s.name))
+            rank = (0 if existing else 1, -covered, len(route), self.caps.order[target])
+            options.append((rank, route, entity_type))
+        if not options:
+            raise PlanningError(
+                "UNSATISFIABLE_SELECTION",
+                f"cannot plan {type_name}.{collected.name} at path "
+                f"'{'.'.join(position.path) or '(root)'}' from subgraph {service!r}: no other "
+                "subgraph resolves it through a key this one can provide",
+            )
+        _, route, entity_type = min(options, key=lambda option: option[0])
+        for hop in route[:-1]:
+            position = self.enter(position, hop, frozenset(), hop.type_name)
+        key = route[-1]
+        join = self.caps.resolves(key.graph, entity_type, collected.name)
+        if join is None:  # `__typename` from a subgraph that knows the real type
+            join = JoinField(graph=key.graph)
+        return self.field_in_entity(position, key, collected, join, internal, entity_type)
+
+    def _candidates(self, service: str, type_name: str, name: str) -> list[tuple[str, str]]:
+        if name == "__typename":  # at an @interfaceObject position: ask the interface's owners
+            return [
+                (graph, type_name)
+                for graph in self.caps.supergraph.graph_order
+                if graph != service
+                and self.caps.has_type(graph, type_name)
+                and not self.caps.is_interface_object(graph, type_name)
+            ]
+        found = [
+            (g, type_name) for g in self.caps.graphs_resolving(type_name, name) if g != service
+        ]
+        return found or self.caps.interface_objects_for(type_name, name)
+
+    def requires_here(
+        self, position: Position, collected: CollectedField, join: JoinField, internal: bool
+    ) -> set[Group]:
+        """The current subgraph resolves the field but needs `@requires` inputs."""
+        group, type_name = position.group, position.type_name
+        origin = group.origins.get(type_name) if position.entity_root else None
+        if origin is None:  # not at an entity root: jump to this same subgraph
+            route = find_route(
+                self.caps, group.service, type_name, group.service, type_name, position.provided
+            )
+            if route is None:
+                raise PlanningError(
+                    "UNSATISFIABLE_SELECTION",
+                    f"{type_name}.{collected.name} has @requires in {group.service!r} but "
+                    "that subgraph has no resolvable key to fetch it through",
+                )
+            return self.field_in_entity(position, route[0], collected, join, internal, type_name)
+        waits = self.plan_requires(origin, join.requires or "")
+        if waits <= group.deps:
+            self.add_requires(group, origin, join.requires or "", type_name)
+            return waits | self.add_field(position, collected, join, internal, None)
+        route = find_route(
+            self.caps,
+            origin.group.service,
+            origin.type_name,
+            group.service,
+            type_name,
+            origin.provided,
+        )
+        if route is None:
+            raise PlanningError("INTERNAL_PLANNING_ERROR", f"lost the key of {type_name}")
+        entity = self.enter(origin, route[-1], frozenset(waits), type_name)
+        self.add_requires(entity.group, origin, join.requires or "", type_name)
+        return {entity.group} | waits | self.add_field(entity, collected, join, internal, None)
+
+    def field_in_entity(
+        self,
+        position: Position,
+        key: Key,
+        collected: CollectedField,
+        join: JoinField,
+        internal: bool,
+        entity_type: str,
+    ) -> set[Group]:
+        waits: set[Group] = set()
+        if join.requires:
+            waits = self.plan_requires(position, join.requires)
+        entity = self.enter(position, key, frozenset(waits), entity_type)
+        if join.requires:
+            self.add_requires(entity.group, position, join.requires, position.type_name)
+        return {entity.group} | waits | self.add_field(entity, collected, join, internal, None)
+
+    def enter(
+        self, position: Position, key: Key, waits: frozenset[Group], entity_type: str
+    ) -> Position:
+        """Jump from `position` to `key.graph`; returns the position under `_entities`."""
+        group = self.graph.child(position.group, key.graph, position.path, waits)
+        position.tree.add_internal("__typename")
+        self.plan_requires(position, key.fields)  # key fields are local: checked by the route
+        condition = position.type_name
+        self.add_requires(group, position, "__typename " + key.fields, condition)
+        if entity_type != condition:  # an @interfaceObject: it knows the interface's name only
+            setter = ValueSetter((f"... on {condition}", "__typename"), entity_type)
+            if setter not in group.input_rewrites:
+                group.input_rewrites.append(setter)
+        group.origins.setdefault(entity_type, position)
+        tree = group.root.fragment(entity_type)
+        tree.reserved.update(position.tree.reserved)
+        return Position(group, tree, entity_type, position.path, None, entity_root=True)
+
+    def add_requires(self, group: Group, origin: Position, fields: str, condition: str) -> None:
+        """Copy a field set into `group.requires` under `... on condition`, using the response
+        keys the fields got in the origin's selection (renamed back by input rewrites)."""
+        target = group.requires.fragment(condition)
+        prefix = (f"... on {condition}",)
+        self._copy(group, parse_field_set(fields), target, origin.tree, prefix)
+
+    def _copy(
+        self,
+        group: Group,
+        fields: SelectionSetNode,
+        target: SelectionTree,
+        source: SelectionTree | None,
+        prefix: tuple[str, ...],
+    ) -> None:
+        for selection in fields.selections:
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                name = condition.name.value if condition else None
+                inner_target = target.fragment(name) if name else target
+                inner_source = source.fragments.get(name, source) if source and name else source
+                inner_prefix = (*prefix, f"... on {name}") if name else prefix
+                self._copy(group, selection.selection_set, inner_target, inner_source, inner_prefix)
+                continue
+            if not isinstance(selection, FieldNode):
+                continue
+            name = selection.name.value
+            key = source.internal_key(name) if source is not None else name
+            entry = target.add_field(key, key, "", selection.selection_set is not None)
+            if selection.selection_set is not None and entry.tree is not None:
+                found = source.fields.get(key) if source is not None else None
+                inner = found.tree if found is not None else None
+                self._copy(group, selection.selection_set, entry.tree, inner, (*prefix, key))
+            if key != name:
+                renamer = KeyRenamer((*prefix, key), name)
+                if renamer not in group.input_rewrites:
+                    group.input_rewrites.append(renamer)

@@ -1,0 +1,99 @@
+"""`build_plan`: one operation -> `QueryPlan`, one branch per `@skip`/`@include` variable."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from graphql import DocumentNode, OperationDefinitionNode, OperationType
+
+from router.plan import Condition, OperationKind, PlanNode, QueryPlan
+from router.planner.entities import EntityJumps
+from router.planner.errors import PlanningError
+from router.planner.fetches import FetchBuilder
+from router.planner.graph import Capabilities
+from router.planner.groups import FetchGraph
+from router.planner.operation import (
+    Conditions,
+    FieldCollector,
+    condition_variables,
+    fragment_map,
+    select_operation,
+)
+from router.planner.schedule import build_nodes, merge_siblings
+from router.supergraph import Supergraph
+
+MAX_CONDITION_VARIABLES = 4
+_KINDS = {
+    OperationType.QUERY: OperationKind.QUERY,
+    OperationType.MUTATION: OperationKind.MUTATION,
+}
+
+
+def build_plan(
+    supergraph: Supergraph, document: DocumentNode, operation_name: str | None = None
+) -> QueryPlan:
+    """Plan one operation of `document` (already validated against `supergraph.api_schema`).
+
+    Pure and deterministic: the same inputs give an equal plan. Raises `PlanningError`."""
+    operation = select_operation(document, operation_name)
+    kind = _KINDS.get(operation.operation)
+    if kind is None:
+        raise PlanningError("UNSUPPORTED_OPERATION", "subscriptions are not planned yet")
+    planner = _OperationPlanner(supergraph, document, operation, kind)
+    return QueryPlan(planner.plan(), kind)
+
+
+class _OperationPlanner:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        kind: OperationKind,
+    ) -> None:
+        self.supergraph = supergraph
+        self.caps = Capabilities(supergraph)
+        self.fragments = fragment_map(document)
+        self.operation = operation
+        self.kind = kind
+        root = supergraph.schema.get_root_type(operation.operation)
+        if root is None:
+            raise PlanningError("UNSUPPORTED_OPERATION", f"no {operation.operation.value} type")
+        self.root_type = root.name
+        definitions = operation.variable_definitions or ()
+        self.builder = FetchBuilder(
+            kind,
+            operation.name.value if operation.name else None,
+            {d.variable.name.value: d for d in definitions},
+        )
+        self.ids = count()
+
+    def plan(self) -> PlanNode | None:
+        variables = condition_variables(self.operation.selection_set, self.fragments)
+        if len(variables) > MAX_CONDITION_VARIABLES:
+            raise PlanningError(
+                "TOO_MANY_CONDITIONS",
+                f"@skip/@include use {len(variables)} variables; at most "
+                f"{MAX_CONDITION_VARIABLES} are supported",
+            )
+        return self._branch(variables, {})
+
+    def _branch(self, variables: list[str], conditions: dict[str, bool]) -> PlanNode | None:
+        if not variables:
+            return self._plan_once(conditions)
+        name, rest = variables[0], variables[1:]
+        if_clause = self._branch(rest, {**conditions, name: True})
+        else_clause = self._branch(rest, {**conditions, name: False})
+        if if_clause is None and else_clause is None:
+            return None
+        return Condition(name, if_clause, else_clause)
+
+    def _plan_once(self, conditions: Conditions) -> PlanNode | None:
+        collector = FieldCollector(self.supergraph.schema, self.fragments, conditions)
+        graph = FetchGraph()
+        traversal = EntityJumps(self.caps, collector, graph)
+        fields = collector.collect(self.root_type, [self.operation.selection_set])
+        serial = self.kind is OperationKind.MUTATION
+        traversal.plan_root(self.root_type, fields, serial)
+        merge_siblings(graph)
+        return build_nodes(graph, self.builder.build, serial)
