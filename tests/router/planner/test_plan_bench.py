@@ -1,0 +1,59 @@
+"""The gateway benchmark's supergraph and query: a printed-plan snapshot.
+
+The snapshot file is rewritten only with UPDATE_SNAPSHOTS=1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from router.plan import Fetch, Flatten, Parallel, PlanNode, Sequence
+from router.planner import print_plan
+from router.supergraph import parse_supergraph
+from tests.router.planner.helpers import plan
+
+HERE = Path(__file__).parent
+SNAPSHOT = HERE / "snapshots" / "bench_plan.txt"
+
+
+def _fetches(node: PlanNode | None) -> list[Fetch]:
+    match node:
+        case Fetch():
+            return [node]
+        case Flatten(node=inner):
+            return _fetches(inner)
+        case Sequence(nodes=nodes) | Parallel(nodes=nodes):
+            return [f for child in nodes for f in _fetches(child)]
+    return []
+
+
+def _bench_plan() -> str:
+    supergraph = parse_supergraph((HERE / "fixtures" / "bench_supergraph.graphql").read_text())
+    built = plan(supergraph, (HERE / "fixtures" / "bench_query.graphql").read_text())
+    return print_plan(built)
+
+
+def test_bench_plan_matches_snapshot() -> None:
+    printed = _bench_plan()
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(printed + "\n")
+    assert printed == SNAPSHOT.read_text().rstrip("\n")
+
+
+def test_bench_plan_shape() -> None:
+    supergraph = parse_supergraph((HERE / "fixtures" / "bench_supergraph.graphql").read_text())
+    built = plan(supergraph, (HERE / "fixtures" / "bench_query.graphql").read_text())
+    fetches = _fetches(built.node)  # type: ignore[arg-type]
+    # users, topProducts, 2 reviews, 2 author names, 4 products, 4 inventory... merged:
+    assert len(fetches) == 13
+    assert sorted({f.id for f in fetches}) == list(range(13))
+    inventory = [f for f in fetches if f.service_name == "inventory"]
+    assert len(inventory) == 4
+    for fetch in inventory:  # @requires(fields: "price weight") travels in the representation
+        assert "shippingEstimate" in fetch.operation
+        assert "price" in str(fetch.requires) and "weight" in str(fetch.requires)
+    # @provides(fields: "username"): the reviews subgraph answers author.username itself
+    accounts_entities = [f for f in fetches if f.service_name == "accounts" and f.requires]
+    assert all("username" not in f.operation for f in accounts_entities)
+    assert all(f.operation_name and f.operation_name.startswith("TestQuery__") for f in fetches)
