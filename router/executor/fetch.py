@@ -3,8 +3,8 @@ merge the answer into the response tree and re-path the subgraph's errors to cli
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Hashable, Sequence
+from typing import Any, Protocol
 
 import orjson
 from graphql import GraphQLObjectType, GraphQLSchema, is_abstract_type
@@ -15,12 +15,15 @@ from router.executor.context import (
     SUBGRAPH_REQUEST_FAILED,
     ExecutionState,
 )
-from router.executor.merge import ResponsePath, collect_objects, merge_into
+from router.executor.merge import (
+    ResponsePath,
+    collect_objects,
+    collect_objects_with_paths,
+    merge_into,
+)
 from router.executor.rewrites import apply_rewrites
 from router.plan import Fetch, FieldSelection, InlineFragmentSelection, OperationKind, Selection
 from router.transport import SubgraphRequest
-
-_Target = tuple[dict[str, Any], ResponsePath]
 
 
 async def run_root_fetch(fetch: Fetch, state: ExecutionState) -> None:
@@ -38,23 +41,26 @@ async def run_root_fetch(fetch: Fetch, state: ExecutionState) -> None:
 
 
 async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: ExecutionState) -> None:
+    extract = representation_extractor(fetch.requires, state.context.schema)
     representations: list[dict[str, Any]] = []
-    targets: list[list[_Target]] = []
-    index_of: dict[bytes, int] = {}
-    schema = state.context.schema
-    for obj, at in collect_objects(state.data, path):
-        representation = build_representation(obj, fetch.requires, schema)
-        if representation is None:
+    targets: list[list[dict[str, Any]]] = []
+    index_of: dict[Hashable, int] = {}
+    rewrites = fetch.input_rewrites
+    key_of, build = extract.key, extract.build
+    for obj in collect_objects(state.data, path):
+        key = key_of(obj)
+        if key is None:
             continue
-        if fetch.input_rewrites:
-            apply_rewrites(representation, fetch.input_rewrites)
-        key = orjson.dumps(representation)
         index = index_of.get(key)
-        if index is None:
-            index = index_of[key] = len(representations)
-            representations.append(representation)
-            targets.append([])
-        targets[index].append((obj, at))
+        if index is not None:
+            targets[index].append(obj)
+            continue
+        representation = build(obj)
+        if rewrites:
+            apply_rewrites(representation, rewrites)
+        index_of[key] = len(representations)
+        representations.append(representation)
+        targets.append([obj])
     if not representations:
         return
     variables = _forwarded(fetch, state)
@@ -70,10 +76,106 @@ async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: Execution
                 continue
             if fetch.output_rewrites:
                 apply_rewrites(entity, fetch.output_rewrites)
-            for obj, _ in targets[index]:
+            for obj in targets[index]:
                 merge_into(obj, entity)
-    for error in _errors(body):
-        _repath_entity_error(state, fetch, error, targets, _flatten_prefix(path))
+    errors = _errors(body)
+    if errors:
+        paths = {id(obj): at for obj, at in collect_objects_with_paths(state.data, path)}
+        located = [[paths.get(id(obj), []) for obj in group] for group in targets]
+        for error in errors:
+            _repath_entity_error(state, fetch, error, located, _flatten_prefix(path))
+
+
+class Extractor(Protocol):
+    """Builds representations: `key(obj)` identifies the representation of `obj` (None: skip
+    the object), `build(obj)` makes it (called once per distinct key)."""
+
+    def key(self, obj: dict[str, Any]) -> Hashable | None: ...
+
+    def build(self, obj: dict[str, Any]) -> dict[str, Any]: ...
+
+
+_extractors: dict[tuple[int, int], tuple[object, object, Extractor]] = {}
+
+
+def representation_extractor(requires: tuple[Selection, ...], schema: GraphQLSchema) -> Extractor:
+    """The `Extractor` for `requires`, compiled once per plan node. Flat keys
+    (`... on T { __typename id }`) take a fast path."""
+    cache_key = (id(requires), id(schema))
+    cached = _extractors.get(cache_key)
+    if cached is not None and cached[0] is requires and cached[1] is schema:
+        return cached[2]
+    if len(_extractors) > 10_000:
+        _extractors.clear()
+    flat = _flat_fields(requires, schema)
+    extractor: Extractor = FlatExtractor(flat) if flat else GenericExtractor(requires, schema)
+    _extractors[cache_key] = (requires, schema, extractor)
+    return extractor
+
+
+def _flat_fields(
+    requires: tuple[Selection, ...], schema: GraphQLSchema
+) -> dict[str, tuple[str, ...]] | None:
+    """typename -> field names when `requires` is only fragments of leaf fields."""
+    flat: dict[str, tuple[str, ...]] = {}
+    for selection in requires:
+        if not isinstance(selection, InlineFragmentSelection) or not selection.type_condition:
+            return None
+        names = []
+        for inner in selection.selections:
+            if not isinstance(inner, FieldSelection) or inner.selections:
+                return None
+            names.append(inner.name)
+        condition = schema.get_type(selection.type_condition)
+        if is_abstract_type(condition):
+            types = [t.name for t in schema.get_possible_types(condition)]
+        else:
+            types = [selection.type_condition]
+        for typename in types:
+            if typename in flat:
+                return None
+            flat[typename] = tuple(names)
+    return flat
+
+
+class FlatExtractor:
+    __slots__ = ("flat",)
+
+    def __init__(self, flat: dict[str, tuple[str, ...]]) -> None:
+        self.flat = flat
+
+    def key(self, obj: dict[str, Any]) -> Hashable | None:
+        typename = obj.get("__typename")
+        names = self.flat.get(typename)  # type: ignore[arg-type]
+        if names is None:
+            return None
+        try:
+            key: Hashable = (typename, *[obj[name] for name in names])
+        except KeyError:
+            return None  # a key field is missing: the fetch that brings it failed
+        try:
+            hash(key)
+        except TypeError:
+            return orjson.dumps([obj[name] for name in names])
+        return key
+
+    def build(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return {name: obj[name] for name in self.flat[obj["__typename"]]}
+
+
+class GenericExtractor:
+    __slots__ = ("requires", "schema")
+
+    def __init__(self, requires: tuple[Selection, ...], schema: GraphQLSchema) -> None:
+        self.requires = requires
+        self.schema = schema
+
+    def key(self, obj: dict[str, Any]) -> Hashable | None:
+        representation = build_representation(obj, self.requires, self.schema)
+        return None if representation is None else orjson.dumps(representation)
+
+    def build(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return build_representation(obj, self.requires, self.schema) or {}
 
 
 def build_representation(
@@ -195,14 +297,14 @@ def _repath_entity_error(
     state: ExecutionState,
     fetch: Fetch,
     error: dict[str, Any],
-    targets: list[list[_Target]],
+    targets: list[list[ResponsePath]],
     prefix: ResponsePath,
 ) -> None:
     path = error.get("path")
     if type(path) is list and len(path) >= 2 and path[0] == "_entities":
         index = path[1]
         if type(index) is int and 0 <= index < len(targets):
-            for _, at in targets[index]:
+            for at in targets[index]:
                 _add_subgraph_error(state, fetch, error, [*at, *path[2:]])
             return
     _add_subgraph_error(state, fetch, error, prefix or None)

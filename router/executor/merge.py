@@ -44,7 +44,7 @@ def parse_path_element(element: str) -> tuple[str, frozenset[str] | None]:
     return element, None
 
 
-def collect_objects(
+def collect_objects_with_paths(
     root: dict[str, Any], path: tuple[str, ...]
 ) -> list[tuple[dict[str, Any], ResponsePath]]:
     """Every object found at `path` (response keys, `@` for list elements), with its concrete
@@ -78,3 +78,40 @@ def _keep_types(
     items: list[tuple[Any, ResponsePath]], types: frozenset[str]
 ) -> list[tuple[Any, ResponsePath]]:
     return [(v, at) for v, at in items if type(v) is not dict or v.get("__typename") in types]
+
+
+def collect_objects(root: dict[str, Any], path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """`collect_objects_with_paths` without the paths (the hot path)."""
+    current: list[Any] = [root]
+    types: frozenset[str] | None = None
+    for element in path:
+        if element == "@":
+            expanded: list[Any] = []
+            for value in current:
+                if type(value) is list:
+                    expanded.extend(value)
+            current = expanded
+            continue
+        if types is not None:
+            current = [v for v in current if type(v) is not dict or v.get("__typename") in types]
+        key, types = _parsed(element)
+        nxt = []
+        for value in current:
+            if type(value) is dict:
+                found = value.get(key)
+                if found is not None:
+                    nxt.append(found)
+        current = nxt
+    if types is not None:
+        return [v for v in current if type(v) is dict and v.get("__typename") in types]
+    return [v for v in current if type(v) is dict]
+
+
+_parsed_elements: dict[str, tuple[str, frozenset[str] | None]] = {}
+
+
+def _parsed(element: str) -> tuple[str, frozenset[str] | None]:
+    parsed = _parsed_elements.get(element)
+    if parsed is None:
+        parsed = _parsed_elements[element] = parse_path_element(element)
+    return parsed

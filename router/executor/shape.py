@@ -41,6 +41,18 @@ class TypeShape:
     item: TypeShape | None = None
     selection: SelectionShape | None = None
 
+    @property
+    def kind(self) -> int:
+        if self.selection is not None:
+            return OBJECT
+        return LEAF if self.item is None else LIST
+
+
+# field kinds of the compiled fast path (`SelectionShape.fast_fields`)
+LEAF, OBJECT, LIST, TYPENAME, PASSTHROUGH = range(5)
+# (response key, kind, non-null, selection for OBJECT | item TypeShape for LIST | None)
+FastField = tuple[str, int, bool, Any]
+
 
 @dataclass(slots=True)
 class FieldShape:
@@ -63,6 +75,14 @@ class SelectionShape:
     variables: Mapping[str, Any]
     static_typename: str | None
     _by_type: dict[str, tuple[FieldShape, ...]] = field(default_factory=dict)
+    fast: dict[str, tuple[FastField, ...]] = field(default_factory=dict)
+
+    def fast_fields(self, typename: str) -> tuple[FastField, ...]:
+        """The fields for `typename` as plain tuples, for the hot shaping loop."""
+        fast = self.fast.get(typename)
+        if fast is None:
+            fast = self.fast[typename] = tuple(_fast(f) for f in self.fields_for(typename))
+        return fast
 
     def fields_for(self, typename: str) -> tuple[FieldShape, ...]:
         shapes = self._by_type.get(typename)
@@ -140,6 +160,17 @@ class SelectionShape:
         if not is_abstract_type(condition_type) or not isinstance(object_type, GraphQLObjectType):
             return False
         return self.schema.is_sub_type(condition_type, object_type)
+
+
+def _fast(f: FieldShape) -> FastField:
+    if f.typename:
+        return (f.key, TYPENAME, True, None)
+    if f.passthrough:
+        return (f.key, PASSTHROUGH, False, None)
+    t = f.type
+    kind = t.kind
+    sub: Any = t.selection if kind == OBJECT else t.item
+    return (f.key, kind, t.non_null, sub)
 
 
 def _included(directives: Iterable[Any], variables: Mapping[str, Any]) -> bool:
@@ -336,10 +367,14 @@ def shape_response(
 ) -> tuple[dict[str, Any] | None, list[NullViolation]]:
     """Shape `data`; returns the client data (None when null reached the root) and, when
     `report_nulls`, the non-null violations with their paths."""
-    shaper = Shaper()
-    result = shaper.shape_object(data, root)
+    from router.executor.complete import null_absorbed, shape_object
+
+    token = null_absorbed.set(False)
+    result = shape_object(data, root)
+    violated = result is INVALID or null_absorbed.get()
+    null_absorbed.reset(token)
     violations: list[NullViolation] = []
-    if shaper.violated and report_nulls:
+    if violated and report_nulls:
         tracker = Shaper(track=True)
         tracker.shape_object(data, root)
         violations = tracker.violations

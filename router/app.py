@@ -1,0 +1,290 @@
+"""ASGI wiring: GraphQL over HTTP on /graphql, GraphiQL, /health and /ready.
+
+`build_app(config)` is the public entry point (the `python -m router` command, `saas-platform
+router` and the in-process `saas-platform dev` all use it). The /graphql endpoint is a plain
+ASGI callable: the hot path reads the body, asks `Router.handle` and writes orjson bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from router import graphiql
+from router.config import RouterConfig
+from router.pipeline import (
+    GraphQLRequest,
+    Planner,
+    QueryPlanHook,
+    RequestContext,
+    Router,
+    RouterHook,
+)
+from router.transport import DedupClient, HttpSubgraphClient, HttpTimeouts, SubgraphClient
+
+logger = logging.getLogger("router")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+MAX_BODY_BYTES = 4 * 1024 * 1024
+_DEBUG_HEADER = "x-router-debug-plan"
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, headers: Sequence[tuple[bytes, bytes]] = ()):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = list(headers)
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header (None: nothing we can produce)."""
+    if not accept:
+        return JSON
+    types = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
+    if GRAPHQL_RESPONSE in types:
+        return GRAPHQL_RESPONSE
+    if types & {JSON, "*/*", "application/*"}:
+        return JSON
+    return None
+
+
+class GraphQLEndpoint:
+    """POST (JSON body) and GET (query string, queries only) per GraphQL over HTTP."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        config = router.config
+        self.propagate = frozenset(h.lower() for h in config.propagate_headers)
+        self.debug_header = config.debug_plan_header
+        self.graphiql = config.graphiql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            headers[raw_name.decode("latin-1")] = raw_value.decode("latin-1")
+        method = scope["method"]
+        media = negotiate(headers.get("accept"))
+        try:
+            if method == "POST":
+                request = _post_request(headers, await _read_body(receive))
+            elif method in ("GET", "HEAD"):
+                if self.graphiql and _wants_html(headers, scope):
+                    await _send(send, 200, graphiql.page(), "text/html; charset=utf-8")
+                    return
+                request = _get_request(scope)
+            else:
+                raise HttpError(405, "Method not allowed", [(b"allow", b"GET, POST")])
+            if media is None:
+                raise HttpError(406, "Accept application/graphql-response+json or application/json")
+        except HttpError as exc:
+            body = orjson.dumps({"errors": [{"message": exc.message}]})
+            await _send(send, exc.status, body, media or JSON, exc.headers)
+            return
+        context = RequestContext(
+            headers=tuple(sorted((k, v) for k, v in headers.items() if k in self.propagate)),
+            method="GET" if method == "HEAD" else method,
+            debug_plan=self.debug_header and headers.get(_DEBUG_HEADER) in ("1", "true"),
+        )
+        error, response = await self.router.handle(request, context)
+        status = 200
+        extra: list[tuple[bytes, bytes]] = []
+        if error is not None:
+            status = error.status if media == GRAPHQL_RESPONSE else error.legacy_status
+            if status == 405:
+                extra.append((b"allow", b"POST"))
+        await _send(send, status, orjson.dumps(response), media, extra)
+
+
+def _wants_html(headers: dict[str, str], scope: Scope) -> bool:
+    accept = headers.get("accept", "")
+    return "text/html" in accept and b"query=" not in scope.get("query_string", b"")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise HttpError(413, "Request body too large")
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _post_request(headers: dict[str, str], body: bytes) -> GraphQLRequest:
+    content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type != JSON:
+        raise HttpError(415, "POST requests must have Content-Type: application/json")
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise HttpError(400, "Request body is not valid JSON") from exc
+    if not isinstance(payload, dict):
+        raise HttpError(400, "Request body must be a JSON object")
+    return _request_from(payload)
+
+
+def _get_request(scope: Scope) -> GraphQLRequest:
+    params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    payload: dict[str, Any] = {
+        "query": params.get("query"),
+        "operationName": params.get("operationName") or None,
+    }
+    for name in ("variables", "extensions"):
+        if params.get(name):
+            try:
+                payload[name] = orjson.loads(params[name])
+            except orjson.JSONDecodeError as exc:
+                raise HttpError(400, f"'{name}' is not valid JSON") from exc
+    return _request_from(payload)
+
+
+def _request_from(payload: dict[str, Any]) -> GraphQLRequest:
+    query = payload.get("query")
+    if not isinstance(query, str):
+        raise HttpError(400, "'query' must be a string")
+    operation_name = payload.get("operationName")
+    variables = payload.get("variables")
+    extensions = payload.get("extensions")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise HttpError(400, "'operationName' must be a string")
+    if variables is not None and not isinstance(variables, dict):
+        raise HttpError(400, "'variables' must be an object")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise HttpError(400, "'extensions' must be an object")
+    return GraphQLRequest(query, operation_name, variables, extensions)
+
+
+async def _send(
+    send: Send,
+    status: int,
+    body: bytes,
+    media: str,
+    extra: Sequence[tuple[bytes, bytes]] = (),
+) -> None:
+    content_type = media if media.startswith("text/") else f"{media}; charset=utf-8"
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+# ---- other routes --------------------------------------------------------------------------
+
+
+async def health(_: Request) -> Response:
+    return JSONResponse({"status": "UP"})
+
+
+async def ready(request: Request) -> Response:
+    router: Router = request.app.state.router
+    if router.state is None:
+        return JSONResponse({"status": "DOWN", "reason": "supergraph not loaded"}, 503)
+    return JSONResponse({"status": "UP", "subgraphs": sorted(router.state.subgraph_urls)})
+
+
+async def graphiql_asset(request: Request) -> Response:
+    gzipped = "gzip" in request.headers.get("accept-encoding", "")
+    found = graphiql.asset(request.path_params["name"], gzipped)
+    if found is None:
+        return Response(status_code=404)
+    body, content_type = found
+    headers = {"cache-control": "public, max-age=86400", "vary": "accept-encoding"}
+    if gzipped:
+        headers["content-encoding"] = "gzip"
+    return Response(body, media_type=content_type, headers=headers)
+
+
+# ---- the app -------------------------------------------------------------------------------
+
+
+def build_subgraph_client(config: RouterConfig) -> SubgraphClient:
+    timeouts = HttpTimeouts(connect=config.connect_timeout, read=config.request_timeout)
+    client: SubgraphClient = HttpSubgraphClient(timeouts, max_connections=config.max_connections)
+    return DedupClient(client) if config.dedup else client
+
+
+def build_router(
+    config: RouterConfig,
+    *,
+    client: SubgraphClient | None = None,
+    hooks: Sequence[RouterHook] = (),
+    supergraph_sdl: str | None = None,
+    planner: Planner | None = None,
+) -> Router:
+    """A `Router` with the supergraph loaded from `supergraph_sdl` or `config.supergraph`."""
+    all_hooks = [*hooks, QueryPlanHook(always=config.expose_plan)]
+    client = client or build_subgraph_client(config)
+    router = Router(config, client, all_hooks, planner=planner)
+    if supergraph_sdl is not None:
+        router.load(supergraph_sdl)
+    elif config.supergraph is not None:
+        router.load_file(config.supergraph)
+    return router
+
+
+def build_app(
+    config: RouterConfig,
+    *,
+    client: SubgraphClient | None = None,
+    hooks: Sequence[RouterHook] = (),
+    supergraph_sdl: str | None = None,
+    planner: Planner | None = None,
+) -> Starlette:
+    """The router as a Starlette app. Raises `SupergraphError` for an unusable supergraph.
+    The file in `config.supergraph` is watched for changes while the app runs (lifespan)."""
+    router = build_router(
+        config, client=client, hooks=hooks, supergraph_sdl=supergraph_sdl, planner=planner
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        watcher = None
+        if config.hot_reload and config.supergraph is not None and supergraph_sdl is None:
+            watcher = asyncio.create_task(router.watch(config.supergraph, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if watcher is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(watcher, 5)
+            await router.client.aclose()
+
+    endpoint = GraphQLEndpoint(router)
+    app = Starlette(
+        routes=[
+            Route("/graphql", endpoint, methods=None),
+            Route("/health", health),
+            Route("/ready", ready),
+            Route(graphiql.ASSET_PREFIX + "/{name}", graphiql_asset),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.router = router
+    return app
+
+
+__all__ = ["GraphQLEndpoint", "build_app", "build_router", "build_subgraph_client", "negotiate"]

@@ -1,0 +1,104 @@
+"""Router configuration: a dataclass, loadable from YAML, overridable by `ROUTER_*` variables.
+
+Precedence: defaults < YAML file < environment (`ROUTER_PORT=4001`, `ROUTER_INTROSPECTION=false`,
+`ROUTER_PROPAGATE_HEADERS=authorization,x-tenant`, `ROUTER_SUBGRAPH_URLS=a=http://..,b=..`) <
+explicit overrides (command-line flags).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(Exception):
+    """An unknown key or a value of the wrong type in the configuration."""
+
+
+@dataclass(frozen=True, slots=True)
+class RouterConfig:
+    supergraph: Path | None = None  # supergraph SDL file
+    host: str = "127.0.0.1"
+    port: int = 4000
+    connect_timeout: float = 2.0  # seconds, per subgraph connection
+    request_timeout: float = 30.0  # seconds, per subgraph response
+    max_connections: int = 256  # subgraph connection pool size
+    dedup: bool = True  # share identical in-flight subgraph queries
+    introspection: bool = True  # answer __schema/__type from the API schema
+    graphiql: bool = True  # serve GraphiQL on GET /graphql with Accept: text/html
+    debug_plan_header: bool = True  # honour `x-router-debug-plan: 1`
+    expose_plan: bool = False  # always return the plan in extensions.queryPlan
+    max_tokens: int = 15_000  # parser token limit per document
+    plan_cache_size: int = 1_000  # prepared operations kept (LRU)
+    hot_reload: bool = True  # re-read the supergraph file when it changes
+    reload_poll: bool = False  # poll the file instead of inotify (network filesystems)
+    propagate_headers: tuple[str, ...] = ("authorization", "x-tenant", "x-request-id")
+    subgraph_urls: Mapping[str, str] = field(default_factory=dict)  # name -> URL override
+    log_level: str = "warning"
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(RouterConfig)}
+
+
+def load_config(
+    path: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> RouterConfig:
+    """Defaults, then the YAML file at `path`, then `ROUTER_*` from `env`, then `overrides`
+    (None values ignored)."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        loaded = yaml.safe_load(Path(path).read_text()) or {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        values.update({str(k).replace("-", "_"): v for k, v in loaded.items()})
+    environ = os.environ if env is None else env
+    for name in _FIELDS:
+        raw = environ.get(f"ROUTER_{name.upper()}")
+        if raw is not None:
+            values[name] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - set(_FIELDS)
+    if unknown:
+        raise ConfigError(f"unknown router settings: {', '.join(sorted(unknown))}")
+    return RouterConfig(**{name: _convert(name, value) for name, value in values.items()})
+
+
+def _convert(name: str, value: Any) -> Any:
+    default = getattr(RouterConfig(), name)
+    try:
+        if name == "supergraph":
+            return Path(value)
+        if isinstance(default, bool):
+            return _to_bool(value)
+        if isinstance(default, int | float):
+            return type(default)(value)
+        if isinstance(default, tuple):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(i).strip().lower() for i in items if str(i).strip())
+        if name == "subgraph_urls":
+            if isinstance(value, str):
+                pairs = (p.split("=", 1) for p in value.split(",") if "=" in p)
+                return {k.strip(): v.strip() for k, v in pairs}
+            return {str(k): str(v) for k, v in dict(value).items()}
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid value for {name}: {value!r}") from exc
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(value)
