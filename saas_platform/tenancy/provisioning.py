@@ -197,7 +197,9 @@ class Provisioner:
                 await upgrade_tenant(
                     servers.tenant_database_url(server.url, name), self.extra_locations
                 )
-                await servers.run_admin(server.url, f'ALTER DATABASE "{name}" IS_TEMPLATE true')
+                await servers.run_admin(
+                    server.url, f"ALTER DATABASE {servers.quoted(name)} IS_TEMPLATE true"
+                )
             self._templates_ready.add(cache_key)
         return name
 

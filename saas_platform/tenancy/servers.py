@@ -36,7 +36,7 @@ class ServerUnreachableError(Exception):
     """The database server did not accept a connection in time."""
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
     if not _NAME.match(name):
         raise ValueError(f"unsafe database name {name!r}")
     return f'"{name}"'
@@ -97,9 +97,9 @@ async def create_database(
     async with admin_connection(server_url, connect_timeout) as connection:
         if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return False
-        statement = f"CREATE DATABASE {_quoted(name)}"
+        statement = f"CREATE DATABASE {quoted(name)}"
         if template is not None:
-            statement += f" TEMPLATE {_quoted(template)}"
+            statement += f" TEMPLATE {quoted(template)}"
         try:
             await connection.execute(statement)
         except asyncpg.exceptions.DuplicateDatabaseError:
@@ -122,8 +122,8 @@ async def drop_database(server_url: str, name: str, connect_timeout: float = 3.0
         if is_template is None:
             return False
         if is_template:
-            await connection.execute(f"ALTER DATABASE {_quoted(name)} IS_TEMPLATE false")
-        await connection.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+            await connection.execute(f"ALTER DATABASE {quoted(name)} IS_TEMPLATE false")
+        await connection.execute(f"DROP DATABASE IF EXISTS {quoted(name)} WITH (FORCE)")
         return True
 
 
