@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from saas_platform.settings import Settings
 from saas_platform.tenancy import servers
@@ -84,4 +86,33 @@ def build_runtime(settings: Settings, redis: object | None = None) -> Runtime:
         from redis.asyncio import Redis
 
         redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
-    return Runtime(control=control, tenants=registry, scopes=scopes, redis=redis)
+    runtime = Runtime(control=control, tenants=registry, scopes=scopes, redis=redis)
+    runtime.extras["settings"] = settings
+    return runtime
+
+
+def serving_app(app: Starlette, runtime: Runtime) -> ASGIApp:
+    """Wrap a subgraph app so the server's lifespan closes the runtime at shutdown."""
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await runtime.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    return asgi
+
+
+async def start_runtime(settings: Settings) -> Runtime:
+    """Prepare the control database and build the runtime (what `saas-platform dev` calls)."""
+    await prepare_control(settings)
+    runtime = build_runtime(settings)
+    runtime.extras["settings"] = settings
+    return runtime
