@@ -1,0 +1,318 @@
+"""@requires, @provides and @override."""
+
+from __future__ import annotations
+
+from tests.router.planner.helpers import assert_plan, make_supergraph
+
+STORE = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C) {
+  products: [Product] @join__field(graph: A)
+  topProducts: [Product] @join__field(graph: B)
+  reviews: [Review] @join__field(graph: C)
+}
+type Product
+  @join__type(graph: A, key: "upc")
+  @join__type(graph: B, key: "upc")
+  @join__type(graph: C, key: "upc")
+{
+  upc: String!
+  price: Int @join__field(graph: A) @join__field(graph: B, external: true)
+  size: Size @join__field(graph: A) @join__field(graph: B, external: true)
+  delivery: Int @join__field(graph: B, requires: "price size { weight }")
+  stock: Int @join__field(graph: B)
+  name: String @join__field(graph: A) @join__field(graph: C, external: true)
+}
+type Size @join__type(graph: A) @join__type(graph: B) {
+  weight: Int
+  height: Int
+}
+type Review @join__type(graph: C, key: "id") {
+  id: ID!
+  product: Product @join__field(graph: C, provides: "name")
+}
+""",
+    graphs=("a", "b", "c"),
+)
+
+OVERRIDES = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  items: [Item] @join__field(graph: A)
+}
+type Item @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  color: String @join__field(graph: A, usedOverridden: true) @join__field(graph: B, override: "a")
+  size: String
+    @join__field(graph: A, overrideLabel: "percent(50)")
+    @join__field(graph: B, override: "a", overrideLabel: "percent(50)")
+}
+"""
+)
+
+
+def test_requires_with_nested_selection_travels_in_the_representation() -> None:
+    """`delivery` requires `price size { weight }`: A selects them, B gets them as input."""
+    assert_plan(
+        STORE,
+        """{ products { delivery } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                products {
+                  price
+                  size {
+                    weight
+                  }
+                  __typename
+                  upc
+                }
+              }
+            },
+            Flatten(path: "products.@") {
+              Fetch(service: "b") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                    price
+                    size {
+                      weight
+                    }
+                  }
+                } =>
+                {
+                  ... on Product {
+                    delivery
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
+
+
+def test_requires_fetched_from_another_subgraph_first() -> None:
+    """B owns the root but not `price`/`size`: fetch them from A, then come back to B."""
+    assert_plan(
+        STORE,
+        """{ topProducts { stock delivery } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "b") {
+              {
+                topProducts {
+                  stock
+                  __typename
+                  upc
+                }
+              }
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "a") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    price
+                    size {
+                      weight
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "b") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                    price
+                    size {
+                      weight
+                    }
+                  }
+                } =>
+                {
+                  ... on Product {
+                    delivery
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
+
+
+def test_requires_at_an_entity_path_waits_for_its_inputs() -> None:
+    """`stock` and `delivery` share one B fetch, which runs after A fetched the inputs."""
+    assert_plan(
+        STORE,
+        """{ reviews { product { stock delivery } } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "c") {
+              {
+                reviews {
+                  product {
+                    __typename
+                    upc
+                  }
+                }
+              }
+            },
+            Flatten(path: "reviews.@.product") {
+              Fetch(service: "a") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    price
+                    size {
+                      weight
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "reviews.@.product") {
+              Fetch(service: "b") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                    price
+                    size {
+                      weight
+                    }
+                  }
+                } =>
+                {
+                  ... on Product {
+                    stock
+                    delivery
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
+
+
+def test_provided_field_needs_no_jump() -> None:
+    """`Review.product` @provides(fields: "name") in C."""
+    assert_plan(
+        STORE,
+        """{ reviews { product { upc name } } }""",
+        """
+        QueryPlan {
+          Fetch(service: "c") {
+            {
+              reviews {
+                product {
+                  upc
+                  name
+                }
+              }
+            }
+          },
+        }
+        """,
+    )
+
+
+def test_unprovided_field_still_jumps() -> None:
+    """Only `name` is provided; `price` comes from A."""
+    assert_plan(
+        STORE,
+        """{ reviews { product { name price } } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "c") {
+              {
+                reviews {
+                  product {
+                    name
+                    __typename
+                    upc
+                  }
+                }
+              }
+            },
+            Flatten(path: "reviews.@.product") {
+              Fetch(service: "a") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    price
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
+
+
+def test_override_moves_a_field_and_an_inactive_label_does_not() -> None:
+    """`color` was overridden to B. `size` has a progressive override whose label is off: A keeps it."""
+    assert_plan(
+        OVERRIDES,
+        """{ items { color size } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                items {
+                  size
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "items.@") {
+              Fetch(service: "b") {
+                {
+                  ... on Item {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Item {
+                    color
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
