@@ -156,7 +156,8 @@ def test_mutation_fields_run_in_order() -> None:
 def test_literal_skip_causes_no_fetch() -> None:
     assert_plan(
         SHOP,
-        """{ me { name purchases @skip(if: true) { title } } products @include(if: false) { upc } }""",
+        """{ me { name purchases @skip(if: true) { title } }
+             products @include(if: false) { upc } }""",
         """
         QueryPlan {
           Fetch(service: "a") {

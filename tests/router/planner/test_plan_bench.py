@@ -52,7 +52,8 @@ def test_bench_plan_shape() -> None:
     assert len(inventory) == 4
     for fetch in inventory:  # @requires(fields: "price weight") travels in the representation
         assert "shippingEstimate" in fetch.operation
-        assert "price" in str(fetch.requires) and "weight" in str(fetch.requires)
+        assert "price" in str(fetch.requires)
+        assert "weight" in str(fetch.requires)
     # @provides(fields: "username"): the reviews subgraph answers author.username itself
     accounts_entities = [f for f in fetches if f.service_name == "accounts" and f.requires]
     assert all("username" not in f.operation for f in accounts_entities)

@@ -281,7 +281,8 @@ def test_unprovided_field_still_jumps() -> None:
 
 
 def test_override_moves_a_field_and_an_inactive_label_does_not() -> None:
-    """`color` was overridden to B. `size` has a progressive override whose label is off: A keeps it."""
+    """`color` was overridden to B. `size` has a progressive override whose label is off, so
+    A keeps it."""
     assert_plan(
         OVERRIDES,
         """{ items { color size } }""",
