@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from router.compose.merge import merge
-from router.compose.model import ValidatedSubgraph
+from router.compose.model import RawSubgraph, ValidatedSubgraph
 from router.compose.printer import print_supergraph
 from router.compose.result import CompositionError, CompositionResult, SubgraphSource
 from router.compose.satisfiability import check_satisfiability
@@ -18,17 +18,18 @@ def _validated(
 ) -> tuple[list[ValidatedSubgraph], list[CompositionError]]:
     validated: list[ValidatedSubgraph] = []
     errors: list[CompositionError] = []
-    names = [s.name for s in subgraphs]
+    seen: set[str] = set()
     for source in subgraphs:
-        if names.count(source.name) > 1:
+        if source.name in seen:
             message = f'A subgraph named "{source.name}" already exists'
             errors.append(CompositionError("INVALID_SUBGRAPH_NAME", message, source.name, None))
             continue
+        seen.add(source.name)
         raw = read_subgraph(source)
-        if not hasattr(raw, "types"):
-            errors.extend(raw)  # type: ignore[arg-type]
+        if not isinstance(raw, RawSubgraph):
+            errors.extend(raw)
             continue
-        checked = validate_subgraph(raw)  # type: ignore[arg-type]
+        checked = validate_subgraph(raw)
         if isinstance(checked, ValidatedSubgraph):
             validated.append(checked)
         else:
@@ -47,7 +48,7 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
     outcome = merge(validated)
     if outcome.supergraph is None:
         return CompositionResult(None, outcome.hints, outcome.errors)
-    unsatisfiable = check_satisfiability(outcome.supergraph, validated)
+    unsatisfiable = check_satisfiability(outcome.supergraph)
     if unsatisfiable:
         return CompositionResult(None, outcome.hints, tuple(unsatisfiable))
     return CompositionResult(print_supergraph(outcome.supergraph), outcome.hints, ())

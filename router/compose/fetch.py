@@ -17,7 +17,7 @@ async def fetch_subgraph_sdl(
     name: str,
     url: str,
     *,
-    timeout: float = 5.0,
+    timeout: float = 5.0,  # noqa: ASYNC109 - httpx's per-request timeout, part of the API
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> SubgraphSource:
     """POST `{ _service { sdl } }` to `url`; raises `SubgraphFetchError` on any failure."""

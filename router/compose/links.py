@@ -67,7 +67,10 @@ def _schema_links(document: DocumentNode) -> list[dict[str, Any]]:
             for directive in definition.directives or ():
                 if directive.name.value == "link":
                     links.append(
-                        {a.name.value: value_from_ast_untyped(a.value) for a in directive.arguments or ()}
+                        {
+                            a.name.value: value_from_ast_untyped(a.value)
+                            for a in directive.arguments or ()
+                        }
                     )
     return links
 

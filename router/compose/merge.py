@@ -64,9 +64,7 @@ class _Merger:
                 merged.union_members.extend((source.graph, m) for m in source.tdef.members)
             merged.members = list(dict.fromkeys(m for _, m in merged.union_members))
         elif merged.kind is Kind.INPUT:
-            fields, errors, hints = merge_input_fields(
-                name, [(s.graph, s.tdef) for s in sources]
-            )
+            fields, errors, hints = merge_input_fields(name, [(s.graph, s.tdef) for s in sources])
             merged.fields = fields
             self.errors.extend(errors)
             self.hints.extend(hints)
@@ -192,9 +190,7 @@ def merge(subgraphs: Sequence[ValidatedSubgraph]) -> MergeOutcome:
     if merger.errors:
         return MergeOutcome(None, tuple(merger.hints), tuple(merger.errors))
     enum_values = _graph_enum_values([s.name for s in ordered])
-    graphs = tuple(
-        Graph(s.name, s.raw.url, v) for s, v in zip(ordered, enum_values, strict=True)
-    )
+    graphs = tuple(Graph(s.name, s.raw.url, v) for s, v in zip(ordered, enum_values, strict=True))
     used_specs = frozenset(spec for s in ordered for spec in s.raw.used_specs)
     supergraph = Supergraph(graphs, types, _join_version(ordered), used_specs)
     return MergeOutcome(supergraph, tuple(merger.hints), ())

@@ -46,6 +46,15 @@ class FieldMerge:
         name = sources[0].fdef.name
         coordinate = f"{type_name}.{name}"
         overridden = self.overrides(sources, coordinate)
+        if all(s.fdef.external for s in sources):
+            self.error(
+                "EXTERNAL_MISSING_ON_BASE",
+                f'Field "{coordinate}" is marked @external on all the subgraphs in which it is '
+                f'listed (subgraph "{sources[0].graph}").',
+                sources[0].graph,
+                coordinate,
+            )
+            return None
         kept = [s for s in sources if overridden.get(s.graph) != "removed"]
         resolving = [s for s in kept if not s.fdef.external and s.graph not in overridden]
         if kind is Kind.OBJECT and len(resolving) > 1:
@@ -57,7 +66,7 @@ class FieldMerge:
             return None
         merged = MergedField(name=name, type=merged_type)
         _merge_applied(merged, [s.fdef for s in sources])
-        merged.args = self.merge_args([s for s in typed], coordinate)
+        merged.args = self.merge_args(typed, coordinate)
         is_root = type_name in ROOT_TYPES
         merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources, is_root)
         return merged
@@ -79,7 +88,7 @@ class FieldMerge:
                     source.graph,
                     coordinate,
                 )
-                continue
+                break
             if source.fdef.override_label is not None:
                 result[origin.graph] = "label"
             elif (origin.tdef.name, origin.fdef.name) in origin.subgraph.used_in_field_sets:
@@ -126,7 +135,8 @@ class FieldMerge:
                     self.error(
                         "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
                         f'Argument "{arg_coordinate}" is required in some subgraphs but does '
-                        f'not appear in all subgraphs: it is not defined in subgraph "{missing[0]}"',
+                        "not appear in all subgraphs: it is not defined in subgraph "
+                        f'"{missing[0]}"',
                         missing[0],
                         arg_coordinate,
                     )
@@ -169,9 +179,9 @@ def _joins(
     special = any(
         s.fdef.external or s.fdef.requires or s.fdef.provides or s.fdef.override for s in kept
     )
-    if not special and not type_differs and not overridden:
-        if sorted(s.graph for s in kept) == sorted(type_graphs):
-            return []
+    same_graphs = sorted(s.graph for s in kept) == sorted(type_graphs)
+    if not special and not type_differs and not overridden and same_graphs:
+        return []
     joins: list[dict[str, Any]] = []
     for source in kept:
         fdef = source.fdef

@@ -34,7 +34,7 @@ def merge_input_fields(
                     CompositionError(
                         "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
                         f'Input object field "{coordinate}" is required in some subgraphs but '
-                        f'does not appear in all subgraphs: it is not defined in subgraph '
+                        f"does not appear in all subgraphs: it is not defined in subgraph "
                         f'"{missing[0]}"',
                         missing[0],
                         coordinate,

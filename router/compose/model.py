@@ -9,10 +9,10 @@ removed. `ValidatedSubgraph` is one that passed the per-subgraph checks in `vali
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     OBJECT = "type"
     INTERFACE = "interface"
     UNION = "union"
@@ -92,7 +92,9 @@ class ValidatedSubgraph:
     """A subgraph that passed every per-subgraph check; the only input `merge` accepts."""
 
     raw: RawSubgraph
-    used_in_field_sets: frozenset[tuple[str, str]]  # (type, field) named by @key/@requires/@provides
+    used_in_field_sets: frozenset[
+        tuple[str, str]
+    ]  # (type, field) named by @key/@requires/@provides
 
     @property
     def name(self) -> str:

@@ -115,8 +115,11 @@ class _Printer:
         out.extend(_directive("tag", {"name": t}) for t in element.tags)
         if element.deprecated is not None:
             reason = element.deprecated
-            out.append("@deprecated" if reason == "No longer supported" else
-                       _directive("deprecated", {"reason": reason}))
+            out.append(
+                "@deprecated"
+                if reason == "No longer supported"
+                else _directive("deprecated", {"reason": reason})
+            )
         return out
 
     def arg(self, arg: MergedArg) -> str:
@@ -148,8 +151,7 @@ class _Printer:
             self.join("join__implements", {"graph": g, "interface": i}) for g, i in tdef.implements
         ]
         directives += [
-            self.join("join__unionMember", {"graph": g, "member": m})
-            for g, m in tdef.union_members
+            self.join("join__unionMember", {"graph": g, "member": m}) for g, m in tdef.union_members
         ]
         directives += self.applied(tdef)
         head = " ".join([head, *directives])
@@ -180,9 +182,7 @@ class _Printer:
         if "tag" in sg.used_specs:
             links.append('@link(url: "https://specs.apollo.dev/tag/v0.3")')
         if "inaccessible" in sg.used_specs:
-            links.append(
-                '@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)'
-            )
+            links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
         roots = [f"  {r.lower()}: {r}" for r in ROOT_TYPES if r in sg.types]
         return "schema " + " ".join(links) + " {\n" + "\n".join(roots) + "\n}"
 
@@ -209,8 +209,7 @@ class _Printer:
         if "tag" in self.supergraph.used_specs:
             parts.append(_TAG)
         graph_values = [
-            f"  {g.enum_value} "
-            + _directive("join__graph", {"name": g.name, "url": g.url})
+            f"  {g.enum_value} " + _directive("join__graph", {"name": g.name, "url": g.url})
             for g in self.supergraph.graphs
         ]
         parts.append("enum join__Graph {\n" + "\n".join(graph_values) + "\n}")

@@ -1,21 +1,157 @@
 """A simplified satisfiability check: every field must be resolvable wherever its type is reached.
 
 Apollo validates every query path against the subgraphs. This walks (type, subgraph) states
-from the root types instead: a field that no subgraph reachable at that point can resolve,
-either directly or by jumping to another subgraph through a resolvable `@key` whose fields the
-current subgraph has, is a SATISFIABILITY_ERROR.
+from the root fields instead: at each state, a field the current subgraph cannot resolve must
+be reachable by moving to another subgraph through a resolvable `@key` whose top-level fields
+the current subgraph resolves. A field with no way in is a SATISFIABILITY_ERROR, reported with
+an example query. `@requires` conditions and `@provides` shortcuts are not modelled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from dataclasses import dataclass, field
 
-from router.compose.model import ValidatedSubgraph
+from router.compose.fieldset import top_level_names
+from router.compose.model import ROOT_TYPES, Kind, named_type
 from router.compose.result import CompositionError
-from router.compose.supergraph import Supergraph
+from router.compose.supergraph import MergedField, MergedType, Supergraph
+
+_COMPOSITE = (Kind.OBJECT, Kind.INTERFACE, Kind.UNION)
 
 
-def check_satisfiability(
-    supergraph: Supergraph, subgraphs: Sequence[ValidatedSubgraph]
-) -> list[CompositionError]:
-    return []
+@dataclass(frozen=True)
+class _State:
+    """A type reached by `path`, with every subgraph that may be resolving it at that point."""
+
+    type_name: str
+    graphs: frozenset[str]
+    path: tuple[str, ...]
+
+
+def _type_graphs(tdef: MergedType) -> list[str]:
+    return list(dict.fromkeys(str(j["graph"]) for j in tdef.type_joins))
+
+
+def _is_interface_object(tdef: MergedType, graph: str) -> bool:
+    return any(j["graph"] == graph and j.get("isInterfaceObject") for j in tdef.type_joins)
+
+
+@dataclass
+class _Walk:
+    supergraph: Supergraph
+    errors: dict[str, CompositionError] = field(default_factory=dict)
+    seen: set[tuple[str, frozenset[str]]] = field(default_factory=set)
+    queue: deque[_State] = field(default_factory=deque)
+
+    def resolvable_graphs(self, tdef: MergedType, fdef: MergedField) -> list[str]:
+        if not fdef.joins:
+            return _type_graphs(tdef)
+        if fdef.via_interface_object:
+            return []
+        return [
+            str(j["graph"])
+            for j in fdef.joins
+            if "graph" in j and not j.get("external") and not j.get("usedOverridden")
+        ]
+
+    def keys_into(self, tdef: MergedType, target: str) -> list[str]:
+        return [
+            str(j["key"])
+            for j in tdef.type_joins
+            if j["graph"] == target and "key" in j and j.get("resolvable", True)
+        ]
+
+    def can_enter(self, tdef: MergedType, key_owner: MergedType, src: str, dst: str) -> bool:
+        """Can `src` build a representation of `tdef` for one of `key_owner`'s keys in `dst`?"""
+        for key in self.keys_into(key_owner, dst):
+            names = top_level_names(key)
+            fields = [tdef.fields.get(n) for n in names]
+            if all(f is not None and src in self.resolvable_graphs(tdef, f) for f in fields):
+                return True
+        return False
+
+    def push(self, type_name: str, graphs: set[str], path: tuple[str, ...]) -> None:
+        target = self.supergraph.types.get(type_name)
+        if target is None or target.kind not in _COMPOSITE or not graphs:
+            return
+        key = (type_name, frozenset(graphs))
+        if key not in self.seen:
+            self.seen.add(key)
+            self.queue.append(_State(type_name, frozenset(graphs), path))
+
+    def visit(self, state: _State) -> None:
+        tdef = self.supergraph.types[state.type_name]
+        if tdef.kind is Kind.UNION:
+            for member in tdef.members:
+                graphs = {g for g, m in tdef.union_members if m == member and g in state.graphs}
+                self.push(member, graphs, (*state.path, f"... on {member}"))
+            return
+        graphs = set(state.graphs)
+        if tdef.kind is Kind.INTERFACE:
+            objects = {g for g in graphs if _is_interface_object(tdef, g)}
+            real = graphs - objects
+            real |= {
+                g2
+                for g2 in _type_graphs(tdef)
+                if not _is_interface_object(tdef, g2)
+                and any(self.can_enter(tdef, tdef, g, g2) for g in objects)
+            }
+            for impl in self.supergraph.types.values():
+                impl_graphs = {g for g in real if (g, tdef.name) in impl.implements}
+                self.push(impl.name, impl_graphs, (*state.path, f"... on {impl.name}"))
+            if not objects:
+                return
+            graphs = objects
+        for fdef in tdef.fields.values():
+            self.visit_field(state, graphs, tdef, fdef)
+
+    def visit_field(
+        self, state: _State, graphs: set[str], tdef: MergedType, fdef: MergedField
+    ) -> None:
+        path = (*state.path, fdef.name)
+        target = named_type(fdef.type)
+        resolvable = self.resolvable_graphs(tdef, fdef)
+        direct = graphs.intersection(resolvable)
+        if direct:
+            self.push(target, direct, path)
+            return
+        entries = {g2 for g2 in resolvable for g in graphs if self.can_enter(tdef, tdef, g, g2)}
+        for g2, interface in fdef.via_interface_object.items():
+            owner = self.supergraph.types[interface]
+            if any(self.can_enter(tdef, owner, g, g2) for g in graphs):
+                entries.add(g2)
+        if entries:
+            self.push(target, entries, path)
+        else:
+            self.report(state, tdef, fdef, path)
+
+    def report(
+        self, state: _State, tdef: MergedType, fdef: MergedField, path: tuple[str, ...]
+    ) -> None:
+        coordinate = f"{tdef.name}.{fdef.name}"
+        if coordinate in self.errors:
+            return
+        query = "{ " + " { ".join(path) + " }" * len(path)
+        self.errors[coordinate] = CompositionError(
+            "SATISFIABILITY_ERROR",
+            f"The following supergraph API query:\n{query}\ncannot be satisfied by the "
+            f'subgraphs because:\n- from subgraph "{sorted(state.graphs)[0]}": cannot find field '
+            f'"{coordinate}" and cannot move to a subgraph that resolves it through a @key.',
+            sorted(state.graphs)[0],
+            coordinate,
+        )
+
+
+def check_satisfiability(supergraph: Supergraph) -> list[CompositionError]:
+    walk = _Walk(supergraph)
+    for root in ROOT_TYPES:
+        tdef = supergraph.types.get(root)
+        if tdef is None:
+            continue
+        for fdef in tdef.fields.values():
+            graphs = set(walk.resolvable_graphs(tdef, fdef))
+            walk.push(named_type(fdef.type), graphs, (fdef.name,))
+    while walk.queue:
+        walk.visit(walk.queue.popleft())
+    return list(walk.errors.values())

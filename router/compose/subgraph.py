@@ -163,8 +163,9 @@ class _Reader:
 
     def merge_node(self, tdef: TypeDef, node: TypeDefinitionNode | TypeExtensionNode) -> None:
         name = tdef.name
-        if getattr(node, "description", None) is not None and tdef.description is None:
-            tdef.description = node.description.value  # type: ignore[attr-defined]
+        description = getattr(node, "description", None)
+        if description is not None and tdef.description is None:
+            tdef.description = description.value
         found = self.directives(getattr(node, "directives", None) or (), name)
         self.applied(tdef, found)
         for dname, args in found:

@@ -55,7 +55,7 @@ class _Check:
                 )
                 continue
             self.used.add((owner.name, sel.name))
-            if sel.has_args and directive == "key":
+            if (sel.has_args or fdef.args) and directive == "key":
                 self.error(
                     "KEY_FIELDS_HAS_ARGS",
                     f'On type "{type_name}", for @key: field {owner.name}.{sel.name} cannot be '

@@ -48,7 +48,8 @@ def guild_compose() -> GuildCompose:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         _unavailable("node and npm are needed for the composition cross-check")
-    assert node is not None and npm is not None
+    assert node is not None
+    assert npm is not None
     if not (JS_DIR / "node_modules" / "@theguild" / "federation-composition").is_dir():
         done = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"],

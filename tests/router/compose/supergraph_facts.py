@@ -102,7 +102,10 @@ def _marks(node: Any, graphs: dict[str, str]) -> list[tuple[Any, ...]]:
 def _graphs(document: DocumentNode) -> dict[str, str]:
     """join__Graph enum value -> subgraph name (and its URL after a space)."""
     for definition in document.definitions:
-        if isinstance(definition, EnumTypeDefinitionNode) and definition.name.value == "join__Graph":
+        if (
+            isinstance(definition, EnumTypeDefinitionNode)
+            and definition.name.value == "join__Graph"
+        ):
             return {
                 v.name.value: " ".join(
                     str(value_from_ast_untyped(a.value)) for a in d.arguments or ()
@@ -145,5 +148,3 @@ def join_metadata(supergraph_sdl: str) -> Facts:
             if marks:
                 facts[f"{coordinate} @inaccessible/@tag"] = marks
     return facts
-
-
