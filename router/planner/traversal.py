@@ -22,6 +22,7 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     is_abstract_type,
+    is_leaf_type,
     is_list_type,
     print_ast,
 )
@@ -150,9 +151,13 @@ class Traversal:
         provided: FieldTree | None,
     ) -> set[Group]:
         """Select the field in the position's subgraph and plan its sub-selection."""
+        if collected.name == "__typename":
+            key = position.tree.internal_key(collected.name) if internal else collected.key
+            position.tree.add_field(key, collected.name)
+            return set()
         field_type = self.caps.field_type(position.type_name, collected.name)
         named = get_named_type(field_type)
-        composite = not hasattr(named, "serialize")
+        composite = not is_leaf_type(named)
         key = position.tree.internal_key(collected.name) if internal else collected.key
         entry = position.tree.add_field(
             key, collected.name, self.arguments(position.group, collected.node), composite
