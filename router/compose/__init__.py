@@ -11,13 +11,14 @@ the supergraph SDL. See docs/composition.md.
 from __future__ import annotations
 
 from router.compose.compose import compose
-from router.compose.fetch import fetch_subgraph_sdl
+from router.compose.fetch import SubgraphFetchError, fetch_subgraph_sdl
 from router.compose.result import CompositionError, CompositionResult, Hint, SubgraphSource
 
 __all__ = [
     "CompositionError",
     "CompositionResult",
     "Hint",
+    "SubgraphFetchError",
     "SubgraphSource",
     "compose",
     "fetch_subgraph_sdl",

@@ -28,8 +28,11 @@ async def fetch_subgraph_sdl(
             body = response.json()
     except (httpx.HTTPError, ValueError) as exc:
         raise SubgraphFetchError(f"subgraph {name!r} at {url}: {exc}") from exc
-    sdl = (((body or {}).get("data") or {}).get("_service") or {}).get("sdl")
+    body = body if isinstance(body, dict) else {}
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    service = data.get("_service") if isinstance(data.get("_service"), dict) else {}
+    sdl = service.get("sdl")
     if not isinstance(sdl, str):
-        errors = (body or {}).get("errors")
+        errors = body.get("errors")
         raise SubgraphFetchError(f"subgraph {name!r} at {url} returned no SDL: {errors!r}")
     return SubgraphSource(name=name, url=url, sdl=sdl)

@@ -97,8 +97,8 @@ class _Merger:
         self, merged: MergedType, sources: list[TypeSource], graphs: list[str]
     ) -> None:
         names = list(dict.fromkeys(f for s in sources for f in s.tdef.fields))
-        field_merge = FieldMerge(self.errors, self.hints)
-        known = {s.name for s in self.subgraphs}
+        known = frozenset(s.name for s in self.subgraphs)
+        field_merge = FieldMerge(self.errors, self.hints, known)
         for field_name in names:
             field_sources = [
                 FieldSource(s.subgraph, s.tdef, s.tdef.fields[field_name])

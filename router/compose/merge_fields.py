@@ -10,7 +10,7 @@ source subgraph's definition (kept with `overrideLabel` for progressive override
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from router.compose.fieldset import top_level_names
@@ -36,6 +36,7 @@ class FieldSource:
 class FieldMerge:
     errors: list[CompositionError]
     hints: list[Hint]
+    subgraph_names: frozenset[str]
 
     def error(self, code: str, message: str, subgraph: str | None, coordinate: str) -> None:
         self.errors.append(CompositionError(code, message, subgraph, coordinate))
@@ -45,6 +46,7 @@ class FieldMerge:
     ) -> MergedField | None:
         name = sources[0].fdef.name
         coordinate = f"{type_name}.{name}"
+        sources = self.without_void_overrides(sources)
         overridden = self.overrides(sources, coordinate)
         if all(s.fdef.external for s in sources):
             self.error(
@@ -70,6 +72,16 @@ class FieldMerge:
         is_root = type_name in ROOT_TYPES
         merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources, is_root)
         return merged
+
+    def without_void_overrides(self, sources: list[FieldSource]) -> list[FieldSource]:
+        """An @override from a known subgraph that lacks the field changes nothing."""
+        graphs = {s.graph for s in sources}
+        return [
+            FieldSource(s.subgraph, s.tdef, replace(s.fdef, override=None, override_label=None))
+            if s.fdef.override in self.subgraph_names and s.fdef.override not in graphs
+            else s
+            for s in sources
+        ]
 
     def overrides(self, sources: list[FieldSource], coordinate: str) -> dict[str, str]:
         """graph -> "removed" | "label" | "used", for sources another subgraph overrides."""
