@@ -9,6 +9,12 @@ from router.compose.result import SubgraphSource
 _QUERY = "query __ApolloGetServiceDefinition__ { _service { sdl } }"
 
 
+def _dig(value: object, *keys: str) -> object:
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 class SubgraphFetchError(RuntimeError):
     """The subgraph did not answer `_service { sdl }` with an SDL string."""
 
@@ -28,11 +34,8 @@ async def fetch_subgraph_sdl(
             body = response.json()
     except (httpx.HTTPError, ValueError) as exc:
         raise SubgraphFetchError(f"subgraph {name!r} at {url}: {exc}") from exc
-    body = body if isinstance(body, dict) else {}
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
-    service = data.get("_service") if isinstance(data.get("_service"), dict) else {}
-    sdl = service.get("sdl")
+    sdl = _dig(body, "data", "_service", "sdl")
     if not isinstance(sdl, str):
-        errors = body.get("errors")
+        errors = _dig(body, "errors")
         raise SubgraphFetchError(f"subgraph {name!r} at {url} returned no SDL: {errors!r}")
     return SubgraphSource(name=name, url=url, sdl=sdl)
