@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from itertools import count
+from dataclasses import replace
 
 from graphql import DocumentNode, OperationDefinitionNode, OperationType
 
-from router.plan import Condition, OperationKind, PlanNode, QueryPlan
+from router.plan import (
+    Condition,
+    Fetch,
+    Flatten,
+    OperationKind,
+    Parallel,
+    PlanNode,
+    QueryPlan,
+    Sequence,
+)
 from router.planner.entities import EntityJumps
 from router.planner.errors import PlanningError
 from router.planner.fetches import FetchBuilder
@@ -66,7 +75,6 @@ class _OperationPlanner:
             operation.name.value if operation.name else None,
             {d.variable.name.value: d for d in definitions},
         )
-        self.ids = count()
 
     def plan(self) -> PlanNode | None:
         variables = condition_variables(self.operation.selection_set, self.fragments)
@@ -83,9 +91,11 @@ class _OperationPlanner:
             return self._plan_once(conditions)
         name, rest = variables[0], variables[1:]
         if_clause = self._branch(rest, {**conditions, name: True})
+        first_else_id = self.builder.next_id
         else_clause = self._branch(rest, {**conditions, name: False})
-        if if_clause is None and else_clause is None:
-            return None
+        if _same_plan(if_clause, else_clause):
+            self.builder.next_id = first_else_id  # the else branch is dropped: reuse its ids
+            return if_clause
         return Condition(name, if_clause, else_clause)
 
     def _plan_once(self, conditions: Conditions) -> PlanNode | None:
@@ -97,3 +107,24 @@ class _OperationPlanner:
         traversal.plan_root(self.root_type, fields, serial)
         merge_siblings(graph)
         return build_nodes(graph, self.builder.build, serial)
+
+
+def _same_plan(a: PlanNode | None, b: PlanNode | None) -> bool:
+    """Equal plans up to fetch ids (a condition that changes nothing is dropped)."""
+    return _without_ids(a) == _without_ids(b)
+
+
+def _without_ids(node: PlanNode | None) -> PlanNode | None:
+    match node:
+        case Fetch(operation_name=name):
+            operation = node.operation.replace(f" {name}", "", 1) if name else node.operation
+            return replace(node, id=0, operation_name=None, operation=operation)
+        case Flatten(node=inner):
+            return replace(node, node=_without_ids(inner))  # type: ignore[arg-type]
+        case Sequence(nodes=nodes) | Parallel(nodes=nodes):
+            return replace(node, nodes=tuple(_without_ids(n) for n in nodes))  # type: ignore[misc]
+        case Condition(if_clause=if_clause, else_clause=else_clause):
+            return replace(
+                node, if_clause=_without_ids(if_clause), else_clause=_without_ids(else_clause)
+            )
+    return node
