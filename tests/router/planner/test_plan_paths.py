@@ -17,15 +17,24 @@ type Mutation @join__type(graph: A) @join__type(graph: B) {
   ping: Int @join__field(graph: B)
 }
 interface Node @join__type(graph: A) @join__type(graph: B) { id: ID! }
-type Item implements Node @join__implements(graph: A, interface: "Node") @join__implements(graph: B, interface: "Node")
-  @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") @join__type(graph: C, key: "id") {
+type Item implements Node
+  @join__implements(graph: A, interface: "Node")
+  @join__implements(graph: B, interface: "Node")
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+  @join__type(graph: C, key: "id")
+{
   id: ID!
   owner: Person @join__field(graph: A) @join__field(graph: B, external: true)
   label(lang: String): String @join__field(graph: B, requires: "owner { name }")
   related: [Node] @join__field(graph: B)
   price: Int @join__field(graph: C)
 }
-type Person @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") @join__type(graph: C, key: "id") {
+type Person
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+  @join__type(graph: C, key: "id")
+{
   id: ID!
   name: String @join__field(graph: C) @join__field(graph: B, external: true)
 }
