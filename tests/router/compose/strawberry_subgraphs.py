@@ -76,15 +76,11 @@ class IdentityQuery:
 
 
 def tickets_schema() -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
-        query=TicketsQuery, federation_version=FEDERATION_VERSION
-    )
+    return strawberry.federation.Schema(query=TicketsQuery, federation_version=FEDERATION_VERSION)
 
 
 def identity_schema() -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
-        query=IdentityQuery, federation_version=FEDERATION_VERSION
-    )
+    return strawberry.federation.Schema(query=IdentityQuery, federation_version=FEDERATION_VERSION)
 
 
 def service_sdl(schema: strawberry.federation.Schema) -> str:

@@ -10,12 +10,28 @@ import pytest
 from conftest import GuildCompose, fixture_names, load_fixture
 from supergraph_facts import api_schema, join_metadata
 
-from router.compose import compose
+from router.compose import SubgraphSource, compose
 
 
 @pytest.mark.parametrize("name", fixture_names())
 def test_composes_like_the_guild(name: str, guild_compose: GuildCompose) -> None:
     subgraphs = load_fixture(name)
+    ours = compose(subgraphs)
+    theirs = guild_compose(subgraphs)
+
+    assert "errors" not in theirs, theirs
+    assert ours.errors == (), [str(e) for e in ours.errors]
+    assert ours.supergraph_sdl is not None
+    assert api_schema(ours.supergraph_sdl) == api_schema(theirs["supergraphSdl"])
+    assert join_metadata(ours.supergraph_sdl) == join_metadata(theirs["supergraphSdl"])
+
+
+def test_platform_subgraphs_compose_like_the_guild(guild_compose: GuildCompose) -> None:
+    registry = pytest.importorskip("subgraphs.registry")
+    sdls: dict[str, tuple[str, str]] = registry.subgraph_sdls()
+    if not sdls:
+        pytest.skip("no platform subgraph is built yet")
+    subgraphs = [SubgraphSource(n, url, sdl) for n, (url, sdl) in sorted(sdls.items())]
     ours = compose(subgraphs)
     theirs = guild_compose(subgraphs)
 

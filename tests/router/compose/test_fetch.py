@@ -30,7 +30,12 @@ async def test_fetches_the_sdl() -> None:
 
 @pytest.mark.parametrize(
     ("status", "body"),
-    [(500, {"errors": []}), (200, {"errors": [{"message": "no _service"}]}), (200, []), (200, ["x"])],
+    [
+        (500, {"errors": []}),
+        (200, {"errors": [{"message": "no _service"}]}),
+        (200, []),
+        (200, ["x"]),
+    ],
 )
 async def test_failures_raise_one_error_type(status: int, body: object) -> None:
     with pytest.raises(SubgraphFetchError, match="subgraph 'a'"):
