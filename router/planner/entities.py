@@ -72,6 +72,25 @@ class EntityJumps(Traversal):
         ]
         return found or self.caps.interface_objects_for(type_name, name)
 
+    def narrow_elsewhere(
+        self, position: Position, narrowed: SelectionSetNode, internal: bool
+    ) -> set[Group]:
+        """At an `@interfaceObject` position, fragments on concrete types are planned in a
+        subgraph that has the real interface (an entity interface there)."""
+        service, interface = position.group.service, position.type_name
+        for target in self.caps.supergraph.graph_order:
+            if target == service or self.caps.is_interface_object(target, interface):
+                continue
+            route = find_route(self.caps, service, interface, target, interface, position.provided)
+            if route is not None:
+                entity = self.enter(position, route[0], frozenset(), interface)
+                return {entity.group} | self.plan_selection(entity, [narrowed], internal)
+        raise PlanningError(
+            "UNSATISFIABLE_SELECTION",
+            f"no subgraph resolves the concrete types of {interface} at path "
+            f"'{'.'.join(position.path)}' for subgraph {service!r}",
+        )
+
     def requires_here(
         self, position: Position, collected: CollectedField, join: JoinField, internal: bool
     ) -> set[Group]:

@@ -19,6 +19,8 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLSchema,
     InlineFragmentNode,
+    NamedTypeNode,
+    NameNode,
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
@@ -153,6 +155,27 @@ class FieldCollector:
                     return True
         return False
 
+    def only_narrowing(
+        self, type_name: str, selection_sets: Iterable[SelectionSetNode]
+    ) -> SelectionSetNode:
+        """The fragments of `selection_sets` that apply to only some objects of `type_name`
+        (inside fragments that apply to all), without the fields around them."""
+        kept: list[SelectionNode] = []
+        for selection_set in selection_sets:
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode) or not is_included(
+                    selection.directives, self.conditions
+                ):
+                    continue
+                inner, condition = self._fragment(selection)
+                if inner is None:
+                    continue
+                if condition is not None and not self.applies(condition, type_name):
+                    kept.append(_inline(condition, inner))
+                else:
+                    kept.extend(self.only_narrowing(type_name, [inner]).selections)
+        return SelectionSetNode(selections=tuple(kept))
+
     def _fragment(self, selection: SelectionNode) -> tuple[SelectionSetNode | None, str | None]:
         if isinstance(selection, InlineFragmentNode):
             condition = selection.type_condition
@@ -191,3 +214,11 @@ class FieldCollector:
             inner, condition = self._fragment(selection)
             if inner is not None and self.applies(condition, type_name):
                 self._collect(type_name, inner, fields, visited)
+
+
+def _inline(condition: str, selection_set: SelectionSetNode) -> InlineFragmentNode:
+    return InlineFragmentNode(
+        type_condition=NamedTypeNode(name=NameNode(value=condition)),
+        directives=(),
+        selection_set=selection_set,
+    )

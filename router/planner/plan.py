@@ -15,6 +15,7 @@ from router.plan import (
     PlanNode,
     QueryPlan,
     Sequence,
+    Subscription,
 )
 from router.planner.entities import EntityJumps
 from router.planner.errors import PlanningError
@@ -35,6 +36,7 @@ MAX_CONDITION_VARIABLES = 4
 _KINDS = {
     OperationType.QUERY: OperationKind.QUERY,
     OperationType.MUTATION: OperationKind.MUTATION,
+    OperationType.SUBSCRIPTION: OperationKind.SUBSCRIPTION,
 }
 
 
@@ -45,10 +47,10 @@ def build_plan(
 
     Pure and deterministic: the same inputs give an equal plan. Raises `PlanningError`."""
     operation = select_operation(document, operation_name)
-    kind = _KINDS.get(operation.operation)
-    if kind is None:
-        raise PlanningError("UNSUPPORTED_OPERATION", "subscriptions are not planned yet")
+    kind = _KINDS[operation.operation]
     planner = _OperationPlanner(supergraph, document, operation, kind)
+    if kind is OperationKind.SUBSCRIPTION:
+        return QueryPlan(planner.plan_subscription(), kind)
     return QueryPlan(planner.plan(), kind)
 
 
@@ -85,6 +87,23 @@ class _OperationPlanner:
                 f"{MAX_CONDITION_VARIABLES} are supported",
             )
         return self._branch(variables, {})
+
+    def plan_subscription(self) -> Subscription:
+        """The root fetch opens the event stream; the rest runs once per event."""
+        if condition_variables(self.operation.selection_set, self.fragments):
+            raise PlanningError(
+                "UNSUPPORTED_OPERATION", "@skip/@include with variables in a subscription"
+            )
+        node = self._plan_once({})
+        nodes = node.nodes if isinstance(node, Sequence) else (node,)
+        primary, rest = nodes[0], nodes[1:]
+        if not isinstance(primary, Fetch) or primary.requires:
+            raise PlanningError(
+                "UNSUPPORTED_OPERATION", "a subscription must select exactly one root field"
+            )
+        if not rest:
+            return Subscription(primary)
+        return Subscription(primary, rest[0] if len(rest) == 1 else Sequence(tuple(rest)))
 
     def _branch(self, variables: list[str], conditions: dict[str, bool]) -> PlanNode | None:
         if not variables:

@@ -106,7 +106,10 @@ class Traversal:
             if depth <= 1 or not collected.selection_sets or collected.name == "__typename":
                 continue
             child = get_named_type(self.caps.field_type(type_name, collected.name))
-            if is_abstract_type(child):
+            if is_abstract_type(child):  # types this graph cannot return are misses
+                api_type = self.caps.api.get_type(child.name)
+                known = self.caps.api.get_possible_types(api_type) if api_type else ()  # type: ignore[arg-type]
+                count += len(known) - len(self.caps.possible_types(graph, child.name))
                 continue
             sub = self.collector.collect(child.name, collected.selection_sets)
             count += self.misses(graph, child.name, sub.values(), sub_provided, depth - 1)
@@ -175,9 +178,16 @@ class Traversal:
     ) -> set[Group]:
         named = self.caps.named(position.type_name)
         service = position.group.service
-        if not is_abstract_type(named) or self.caps.is_interface_object(service, named.name):
+        if not is_abstract_type(named):
             fields = self.collector.collect(named.name, selection_sets)
             return self.plan_fields(position, fields, internal)
+        if self.caps.is_interface_object(service, named.name):
+            fields = self.collector.collect(named.name, selection_sets)
+            found = self.plan_fields(position, fields, internal)
+            narrowed = self.collector.only_narrowing(named.name, selection_sets)
+            if narrowed.selections:
+                found |= self.narrow_elsewhere(position, narrowed, internal)
+            return found
         position.tree.add_internal("__typename")
         possible = self.caps.possible_types(service, named.name)
         fields = self.collector.collect(named.name, selection_sets)
@@ -257,6 +267,11 @@ class Traversal:
 
     def requires_here(
         self, position: Position, collected: CollectedField, join: JoinField, internal: bool
+    ) -> set[Group]:
+        raise NotImplementedError
+
+    def narrow_elsewhere(
+        self, position: Position, narrowed: SelectionSetNode, internal: bool
     ) -> set[Group]:
         raise NotImplementedError
 

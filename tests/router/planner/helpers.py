@@ -41,6 +41,8 @@ def supergraph_sdl(
     roots = ["query: Query"]
     if "type Mutation" in body:
         roots.append("mutation: Mutation")
+    if "type Subscription" in body:
+        roots.append("subscription: Subscription")
     enum = "\n".join(
         f'  {name.upper()} @join__graph(name: "{name}", url: "http://{name}/graphql")'
         for name in graphs

@@ -276,3 +276,44 @@ def test_typename_is_selected_on_abstract_fields() -> None:
     built = plan(LIBRARY, "{ search { id } }")
     assert isinstance(built.node, Fetch)
     assert built.node.operation == "query{search{__typename id}}"
+
+
+def test_concrete_fragments_under_an_interface_object_go_to_the_interface_owner() -> None:
+    """B returns `Account`s it cannot type; `... on Admin` is answered by A."""
+    assert_plan(
+        LIBRARY,
+        "{ topAccounts { score ... on Admin { level } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "b") {
+              {
+                topAccounts {
+                  score
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "topAccounts.@") {
+              Fetch(service: "a") {
+                {
+                  ... on Account {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Account {
+                    __typename
+                    ... on Admin {
+                      level
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import parse
 
-from router.plan import Condition, Fetch, OperationKind, Sequence
+from router.plan import Condition, Fetch, OperationKind, Sequence, Subscription
 from router.planner import PlanningError, build_plan
 from tests.router.planner.helpers import assert_plan, make_supergraph, plan
 
@@ -28,6 +28,22 @@ type Mutation @join__type(graph: A) @join__type(graph: B) {
   login(name: String!): User @join__field(graph: A)
   logout: Boolean @join__field(graph: A)
   buy(upc: String!): Product @join__field(graph: B)
+}
+"""
+)
+
+FEED = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  me: User @join__field(graph: A)
+}
+type Subscription @join__type(graph: A) {
+  userChanged: User
+}
+type User @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  name: String @join__field(graph: A)
+  score: Int @join__field(graph: B)
 }
 """
 )
@@ -292,10 +308,56 @@ def test_operation_name_selects_the_operation() -> None:
     assert ambiguous.value.code == "UNKNOWN_OPERATION"
 
 
-def test_subscriptions_are_refused_with_a_code() -> None:
-    document = parse("subscription { me { name } }")
+def test_subscription_has_a_primary_fetch_and_the_rest_per_event() -> None:
+    assert_plan(
+        FEED,
+        "subscription { userChanged { name score } }",
+        """
+        QueryPlan {
+          Subscription {
+            Primary: {
+              Fetch(service: "a") {
+                {
+                  userChanged {
+                    name
+                    __typename
+                    id
+                  }
+                }
+              },
+            },
+            Rest: {
+              Flatten(path: "userChanged") {
+                Fetch(service: "b") {
+                  {
+                    ... on User {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on User {
+                      score
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+        """,
+    )
+    built = plan(FEED, "subscription { userChanged { name } }")
+    assert isinstance(built.node, Subscription)
+    assert built.node.rest is None
+    assert built.node.primary.operation == "subscription{userChanged{name}}"
+    assert built.node.primary.operation_kind is OperationKind.SUBSCRIPTION
+
+
+def test_subscription_with_variable_conditions_is_refused() -> None:
+    document = parse("subscription ($v: Boolean!) { userChanged { name @include(if: $v) } }")
     with pytest.raises(PlanningError) as refused:
-        build_plan(SHOP, document)
+        build_plan(FEED, document)
     assert refused.value.code == "UNSUPPORTED_OPERATION"
 
 
