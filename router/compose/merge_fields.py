@@ -84,7 +84,7 @@ class FieldMerge:
         ]
 
     def overrides(self, sources: list[FieldSource], coordinate: str) -> dict[str, str]:
-        """graph -> "removed" | "label" | "used", for sources another subgraph overrides."""
+        """graph -> removed | used | label | label-used, for sources another one overrides."""
         result: dict[str, str] = {}
         by_graph = {s.graph: s for s in sources}
         for source in sources:
@@ -101,12 +101,11 @@ class FieldMerge:
                     coordinate,
                 )
                 break
+            used = (origin.tdef.name, origin.fdef.name) in origin.subgraph.used_in_field_sets
             if source.fdef.override_label is not None:
-                result[origin.graph] = "label"
-            elif (origin.tdef.name, origin.fdef.name) in origin.subgraph.used_in_field_sets:
-                result[origin.graph] = "used"
+                result[origin.graph] = "label-used" if used else "label"
             else:
-                result[origin.graph] = "removed"
+                result[origin.graph] = "used" if used else "removed"
         return result
 
     def check_sharing(self, resolving: list[FieldSource], coordinate: str) -> None:
@@ -208,7 +207,7 @@ def _joins(
             join["external"] = True
         if fdef.override is not None:
             join["override"] = fdef.override
-        if overridden.get(source.graph) == "used":
+        if overridden.get(source.graph) in ("used", "label-used"):
             join["usedOverridden"] = True
         label = fdef.override_label or _label_of_overrider(source.graph, kept, overridden)
         if label is not None:
@@ -220,16 +219,14 @@ def _joins(
 def _label_of_overrider(
     graph: str, kept: list[FieldSource], overridden: dict[str, str]
 ) -> str | None:
-    if overridden.get(graph) != "label":
+    if overridden.get(graph) not in ("label", "label-used"):
         return None
     return next((s.fdef.override_label for s in kept if s.fdef.override == graph), None)
 
 
 def _merge_applied(target: Any, defs: list[Any]) -> None:
-    """Descriptions (most frequent, then first), @deprecated, @inaccessible, @tag."""
-    descriptions = [d.description for d in defs if d.description]
-    if descriptions:
-        target.description = max(descriptions, key=descriptions.count)
+    """Descriptions (the first subgraph's, as The Guild does), @deprecated, @inaccessible, @tag."""
+    target.description = next((d.description for d in defs if d.description), None)
     target.deprecated = next((d.deprecated for d in defs if d.deprecated is not None), None)
     target.inaccessible = any(d.inaccessible for d in defs)
     target.tags = list(dict.fromkeys(t for d in defs for t in d.tags))

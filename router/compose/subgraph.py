@@ -185,6 +185,8 @@ class _Reader:
             if fname in tdef.fields:
                 self.error(f'Field "{name}.{fname}" can only be defined once.', f"{name}.{fname}")
             tdef.fields[fname] = self.field(field_node, name)
+            if any(name == "external" for name, _ in found):  # type-level @external
+                tdef.fields[fname].external = True
         for iface in getattr(node, "interfaces", None) or ():
             if iface.name.value not in tdef.interfaces:
                 tdef.interfaces.append(iface.name.value)

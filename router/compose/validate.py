@@ -102,6 +102,20 @@ class _Check:
                 if named_type(ref) not in known:
                     self.error("INVALID_GRAPHQL", f'Unknown type "{named_type(ref)}".', coordinate)
 
+    def check_implementations(self, tdef: TypeDef) -> None:
+        for name in tdef.interfaces:
+            iface = self.subgraph.types.get(name)
+            if iface is None:
+                continue
+            for fname in iface.fields:
+                if fname not in tdef.fields:
+                    self.error(
+                        "INVALID_GRAPHQL",
+                        f"Interface field {name}.{fname} expected but {tdef.name} does not "
+                        "provide it.",
+                        f"{tdef.name}.{fname}",
+                    )
+
     def check_keys(self, tdef: TypeDef) -> None:
         for key in tdef.keys:
             selections = self.parse(key.fields, "key", tdef.name)
@@ -187,6 +201,8 @@ def _implements_external(subgraph: RawSubgraph, tdef: TypeDef, field_name: str) 
 def validate_subgraph(raw: RawSubgraph) -> ValidatedSubgraph | Sequence[CompositionError]:
     check = _Check(raw)
     check.check_types_known()
+    for tdef in raw.types.values():
+        check.check_implementations(tdef)
     if check.errors:
         return check.errors
     for tdef in raw.types.values():
