@@ -68,7 +68,8 @@ def build_bench_plan() -> QueryPlan:
                 entities(
                     "reviews",
                     "User",
-                    f"reviews {{ id body product {{ __typename upc reviews {{ id body {AUTHOR} }} }} }}",
+                    "reviews { id body product { __typename upc "
+                    f"reviews {{ id body {AUTHOR} }} }} }}",
                     "id",
                 ),
             ),

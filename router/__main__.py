@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -32,6 +33,16 @@ def parse_args(argv: list[str] | None = None) -> RouterConfig:
     return config
 
 
+def tune_gc() -> None:
+    """Responses are large acyclic JSON trees freed by reference counting; the default gen-0
+    threshold (2000) makes the cyclic GC rescan every in-flight response many times per
+    request (measured: ~15% of CPU under load). Freeze start-up objects (schema, plans) and
+    collect less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def serve(config: RouterConfig) -> None:
     """Run the router with uvicorn (uvloop + httptools, no access log) until SIGINT/SIGTERM."""
     import uvicorn
@@ -39,6 +50,7 @@ def serve(config: RouterConfig) -> None:
     from router.app import build_app
 
     app = build_app(config)
+    tune_gc()
     uvicorn.run(
         app,
         host=config.host,

@@ -28,7 +28,8 @@ class RouterConfig:
     port: int = 4000
     connect_timeout: float = 2.0  # seconds, per subgraph connection
     request_timeout: float = 30.0  # seconds, per subgraph response
-    max_connections: int = 256  # subgraph connection pool size
+    max_connections: int = 256  # subgraph connections per origin
+    subgraph_client: str = "pool"  # "pool" (lean HTTP/1.1) or "httpx"
     dedup: bool = True  # share identical in-flight subgraph queries
     introspection: bool = True  # answer __schema/__type from the API schema
     graphiql: bool = True  # serve GraphiQL on GET /graphql with Accept: text/html

@@ -10,6 +10,7 @@ from router.transport.base import (
 )
 from router.transport.dedup import DedupClient
 from router.transport.http import HttpSubgraphClient, HttpTimeouts
+from router.transport.pool import PooledHttpClient
 
 __all__ = [
     "DedupClient",
@@ -17,6 +18,7 @@ __all__ = [
     "Headers",
     "HttpSubgraphClient",
     "HttpTimeouts",
+    "PooledHttpClient",
     "SubgraphClient",
     "SubgraphFailure",
     "SubgraphRequest",
