@@ -17,7 +17,7 @@ from router.planner.graph import Key, parse_field_set
 from router.planner.groups import Group, Position
 from router.planner.operation import CollectedField
 from router.planner.routes import find_route
-from router.planner.selections import SelectionTree
+from router.planner.selections import SelectionTree, print_arguments
 from router.planner.traversal import Traversal
 from router.supergraph import JoinField
 
@@ -188,7 +188,8 @@ class EntityJumps(Traversal):
             if not isinstance(selection, FieldNode):
                 continue
             name = selection.name.value
-            key = source.internal_key(name) if source is not None else name
+            arguments = print_arguments(selection)
+            key = source.internal_key(name, arguments) if source is not None else name
             entry = target.add_field(key, key, "", selection.selection_set is not None)
             if selection.selection_set is not None and entry.tree is not None:
                 found = source.fields.get(key) if source is not None else None

@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphql import FieldNode, print_ast
+
+
+def print_arguments(node: FieldNode) -> str:
+    """Compact argument text, `(a:1,b:$v)`, or "" without arguments."""
+    if not node.arguments:
+        return ""
+    return "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in node.arguments) + ")"
+
 
 @dataclass(eq=False, slots=True)
 class FieldEntry:
@@ -47,12 +56,19 @@ class SelectionTree:
             entry.tree = SelectionTree()
         return entry
 
-    def internal_key(self, name: str) -> str:
-        """Response key for a field the planner adds: its name unless the client took it."""
+    def internal_key(self, name: str, arguments: str = "") -> str:
+        """Response key for a field the planner adds: its name unless the client took it (or
+        the planner took it for the same field with other arguments)."""
         key = name
-        while key in self.reserved and self.reserved[key] != (name, ""):
+        while self._taken(key, name, arguments):
             key = f"_{key}"
         return key if key == name else f"{key}_fed"
+
+    def _taken(self, key: str, name: str, arguments: str) -> bool:
+        if key in self.reserved and self.reserved[key] != (name, arguments):
+            return True
+        entry = self.fields.get(key)
+        return entry is not None and (entry.name, entry.arguments) != (name, arguments)
 
     def add_internal(self, name: str, composite: bool = False) -> FieldEntry:
         return self.add_field(self.internal_key(name), name, "", composite)

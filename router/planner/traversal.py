@@ -24,13 +24,13 @@ from graphql import (
     is_abstract_type,
     is_leaf_type,
     is_list_type,
-    print_ast,
 )
 
 from router.planner.errors import PlanningError
 from router.planner.graph import Capabilities, FieldTree, field_tree, parse_field_set
 from router.planner.groups import FetchGraph, Group, Position
 from router.planner.operation import CollectedField, FieldCollector
+from router.planner.selections import print_arguments
 from router.supergraph import JoinField
 
 
@@ -135,15 +135,13 @@ class Traversal:
 
     def register(self, position: Position, fields: Iterable[CollectedField]) -> None:
         for collected in fields:
-            arguments = collected.node.arguments
-            position.tree.reserved[collected.key] = (collected.name, "(...)" if arguments else "")
+            arguments = print_arguments(collected.node)
+            position.tree.reserved[collected.key] = (collected.name, arguments)
 
     def arguments(self, group: Group, node: FieldNode) -> str:
-        if not node.arguments:
-            return ""
-        for argument in node.arguments:
+        for argument in node.arguments or ():
             group.variables.update(_variables(argument.value))
-        return "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in node.arguments) + ")"
+        return print_arguments(node)
 
     def add_field(
         self,
@@ -161,10 +159,9 @@ class Traversal:
         field_type = self.caps.field_type(position.type_name, collected.name)
         named = get_named_type(field_type)
         composite = not is_leaf_type(named)
-        key = position.tree.internal_key(collected.name) if internal else collected.key
-        entry = position.tree.add_field(
-            key, collected.name, self.arguments(position.group, collected.node), composite
-        )
+        arguments = self.arguments(position.group, collected.node)
+        key = position.tree.internal_key(collected.name, arguments) if internal else collected.key
+        entry = position.tree.add_field(key, collected.name, arguments, composite)
         if not composite or entry.tree is None:
             return set()
         if join.provides:

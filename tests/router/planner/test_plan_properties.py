@@ -35,11 +35,11 @@ BENCH = parse_supergraph(
 LITERALS = {"ID": '"1"', "String": '"x"', "Int": "1", "Boolean": "true"}
 
 
-def _selection(
-    draw: st.DrawFn, schema: GraphQLSchema, type_: GraphQLNamedType, depth: int
-) -> str:
+def _selection(draw: st.DrawFn, schema: GraphQLSchema, type_: GraphQLNamedType, depth: int) -> str:
     fields = getattr(type_, "fields", {})
-    names = sorted(n for n, f in fields.items() if depth > 0 or is_leaf_type(get_named_type(f.type)))
+    names = sorted(
+        n for n, f in fields.items() if depth > 0 or is_leaf_type(get_named_type(f.type))
+    )
     if not names:
         return "__typename"
     chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))

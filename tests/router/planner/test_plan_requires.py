@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.router.planner.helpers import assert_plan, make_supergraph
+from router.plan import Fetch, KeyRenamer, Sequence
+from tests.router.planner.helpers import assert_plan, make_supergraph, plan
 
 STORE = make_supergraph(
     """
@@ -316,4 +317,38 @@ def test_override_moves_a_field_and_an_inactive_label_does_not() -> None:
           },
         }
         """,
+    )
+
+
+PRICED = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  products: [Product] @join__field(graph: A)
+}
+type Product @join__type(graph: A, key: "upc") @join__type(graph: B, key: "upc") {
+  upc: String!
+  price(currency: String): Int @join__field(graph: A) @join__field(graph: B, external: true)
+  tax: Int @join__field(graph: B, requires: "price(currency: \\"EUR\\")")
+}
+"""
+)
+
+
+def test_required_field_with_arguments_is_aliased_next_to_the_clients_field() -> None:
+    """The client's `price` has no arguments; the required `price(currency: "EUR")` gets a
+    generated alias and is renamed back to `price` in the representation."""
+    built = plan(PRICED, "{ products { price tax } }")
+    assert isinstance(built.node, Sequence)
+    root, flatten = built.node.nodes
+    assert isinstance(root, Fetch)
+    assert (
+        root.operation == 'query{products{price _price_fed:price(currency:"EUR") __typename upc}}'
+    )
+    entity = flatten.node  # type: ignore[union-attr]
+    assert isinstance(entity, Fetch)
+    assert entity.input_rewrites == (KeyRenamer(("... on Product", "_price_fed"), "price"),)
+    alone = plan(PRICED, "{ products { tax } }")
+    assert isinstance(alone.node, Sequence)
+    assert alone.node.nodes[0].operation == (  # type: ignore[union-attr]
+        'query{products{price(currency:"EUR") __typename upc}}'
     )
