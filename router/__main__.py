@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import signal
 import sys
 from pathlib import Path
 
@@ -43,6 +44,10 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(config: RouterConfig) -> None:
     """Run the router with uvicorn (uvloop + httptools, no access log) until SIGINT/SIGTERM."""
     import uvicorn
@@ -51,6 +56,9 @@ def serve(config: RouterConfig) -> None:
 
     app = build_app(config)
     tune_gc()
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the previous
+    # handler: make that one a clean exit (status 0) instead of death by signal
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         app,
         host=config.host,

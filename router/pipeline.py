@@ -9,6 +9,7 @@ name) in a `PreparedOperation`, so a repeated operation costs one dict lookup be
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import logging
 import os
@@ -52,6 +53,7 @@ BAD_REQUEST = "BAD_REQUEST"
 OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 NOT_READY = "SUPERGRAPH_NOT_LOADED"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 _INTROSPECTION_ROOTS = frozenset({"__schema", "__type", "__typename"})
 
 
@@ -294,10 +296,7 @@ def _without_introspection(
 
 def replace_node(node: Any, **changes: Any) -> Any:
     """A copy of a graphql-core AST node with some attributes changed."""
-    copy = node.__copy__()
-    for key, value in changes.items():
-        setattr(copy, key, value)
-    return copy
+    return dataclasses.replace(node, **changes)
 
 
 def prepare(state: SchemaState, request: GraphQLRequest, config: RouterConfig) -> PreparedOperation:
@@ -426,13 +425,22 @@ class Router:
                 )
             response = await self._execute(state, prepared, request, context)
         except RequestError as exc:
-            body: dict[str, Any] = {"errors": exc.errors}
-            for hook in self.hooks:
-                hook.on_response(body, prepared, context)
-            return exc, body
+            return self._failed(exc, prepared, context)
+        except Exception:  # a router bug: answer a GraphQL error, never a bare 500
+            logger.exception("request failed")
+            error = RequestError("Internal router error.", INTERNAL_SERVER_ERROR, 500, 500)
+            return self._failed(error, prepared, context)
         for hook in self.hooks:
             hook.on_response(response, prepared, context)
         return None, response
+
+    def _failed(
+        self, exc: RequestError, prepared: PreparedOperation | None, context: RequestContext
+    ) -> tuple[RequestError, dict[str, Any]]:
+        body: dict[str, Any] = {"errors": exc.errors}
+        for hook in self.hooks:
+            hook.on_response(body, prepared, context)
+        return exc, body
 
     async def _execute(
         self,
