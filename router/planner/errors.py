@@ -10,8 +10,7 @@ class PlanningError(Exception):
     `UNKNOWN_OPERATION` (no such operation in the document, or several and no name given),
     `UNSUPPORTED_OPERATION` (e.g. subscriptions), `UNKNOWN_FIELD` (a field the supergraph does
     not define; the pipeline validates first, so this signals a mismatched schema),
-    `TOO_MANY_CONDITIONS` (more boolean variables in `@skip`/`@include` than the planner
-    branches on), `INTERNAL_PLANNING_ERROR` (a planner bug; the message says where).
+    `INTERNAL_PLANNING_ERROR` (a planner bug; the message says where).
     """
 
     def __init__(self, code: str, message: str) -> None:

@@ -96,10 +96,10 @@ def is_included(directives: Iterable[DirectiveNode] | None, conditions: Conditio
         value = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
         if isinstance(value, BooleanValueNode):
             flag = value.value
-        elif isinstance(value, VariableNode):
+        elif isinstance(value, VariableNode) and value.name.value in conditions:
             flag = conditions[value.name.value]
         else:
-            continue
+            continue  # a condition not branched on: planned as included
         if flag == (directive.name.value == "skip"):
             return False
     return True

@@ -80,20 +80,13 @@ class _OperationPlanner:
 
     def plan(self) -> PlanNode | None:
         variables = condition_variables(self.operation.selection_set, self.fragments)
-        if len(variables) > MAX_CONDITION_VARIABLES:
-            raise PlanningError(
-                "TOO_MANY_CONDITIONS",
-                f"@skip/@include use {len(variables)} variables; at most "
-                f"{MAX_CONDITION_VARIABLES} are supported",
-            )
-        return self._branch(variables, {})
+        # past the first few variables, branching would multiply plans: those conditions
+        # are planned as "included" and the executor drops the fields when shaping
+        return self._branch(variables[:MAX_CONDITION_VARIABLES], {})
 
     def plan_subscription(self) -> Subscription:
-        """The root fetch opens the event stream; the rest runs once per event."""
-        if condition_variables(self.operation.selection_set, self.fragments):
-            raise PlanningError(
-                "UNSUPPORTED_OPERATION", "@skip/@include with variables in a subscription"
-            )
+        """The root fetch opens the event stream; the rest runs once per event. Conditions on
+        variables are planned as "included" (a Subscription cannot sit in a Condition)."""
         node = self._plan_once({})
         nodes = node.nodes if isinstance(node, Sequence) else (node,)
         primary, rest = nodes[0], nodes[1:]

@@ -354,11 +354,28 @@ def test_subscription_has_a_primary_fetch_and_the_rest_per_event() -> None:
     assert built.node.primary.operation_kind is OperationKind.SUBSCRIPTION
 
 
-def test_subscription_with_variable_conditions_is_refused() -> None:
-    document = parse("subscription ($v: Boolean!) { userChanged { name @include(if: $v) } }")
-    with pytest.raises(PlanningError) as refused:
-        build_plan(FEED, document)
-    assert refused.value.code == "UNSUPPORTED_OPERATION"
+def test_subscription_conditions_are_planned_as_included() -> None:
+    """A Subscription cannot sit under a Condition: the executor drops skipped fields."""
+    built = plan(FEED, "subscription ($v: Boolean!) { userChanged { score @include(if: $v) } }")
+    assert isinstance(built.node, Subscription)
+    assert built.node.rest is not None
+
+
+def test_conditions_past_the_fourth_variable_are_planned_as_included() -> None:
+    query = """
+    query ($a: Boolean!, $b: Boolean!, $c: Boolean!, $d: Boolean!, $e: Boolean!) {
+      me { name @include(if: $a) n2: name @include(if: $b) n3: name @include(if: $c)
+           n4: name @include(if: $d) purchases @include(if: $e) { title } }
+    }
+    """
+    built = plan(SHOP, query)
+    node = built.node
+    for variable in "abcd":
+        assert isinstance(node, Condition)
+        assert node.variable == variable
+        node = node.if_clause
+    assert isinstance(node, Sequence)  # $e is not branched on: purchases is fetched
+    assert "purchases" in _fetches(node)[1].operation
 
 
 def _fetches(node: object) -> list[Fetch]:
