@@ -4,6 +4,7 @@ merge the answer into the response tree and re-path the subgraph's errors to cli
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from operator import itemgetter
 from typing import Any, Protocol
 
 import orjson
@@ -139,24 +140,24 @@ def _flat_fields(
 
 
 class FlatExtractor:
-    __slots__ = ("flat",)
+    __slots__ = ("flat", "getters")
 
     def __init__(self, flat: dict[str, tuple[str, ...]]) -> None:
         self.flat = flat
+        self.getters = {typename: itemgetter(*names) for typename, names in flat.items()}
 
     def key(self, obj: dict[str, Any]) -> Hashable | None:
         typename = obj.get("__typename")
-        names = self.flat.get(typename)  # type: ignore[arg-type]
-        if names is None:
+        getter = self.getters.get(typename)  # type: ignore[arg-type]
+        if getter is None:
             return None
         try:
-            key: Hashable = (typename, *[obj[name] for name in names])
+            key: Hashable = (typename, getter(obj))
+            hash(key)
         except KeyError:
             return None  # a key field is missing: the fetch that brings it failed
-        try:
-            hash(key)
-        except TypeError:
-            return orjson.dumps([obj[name] for name in names])
+        except TypeError:  # list or object values: compare by their JSON
+            return orjson.dumps([obj[name] for name in self.flat[typename]])  # type: ignore[index]
         return key
 
     def build(self, obj: dict[str, Any]) -> dict[str, Any]:

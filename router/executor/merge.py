@@ -13,6 +13,9 @@ def merge_into(target: dict[str, Any], source: dict[str, Any]) -> None:
     anything else from `source` wins."""
     for key, value in source.items():
         current = target.get(key)
+        if current is None and key not in target:
+            target[key] = value
+            continue
         if current is None or value is None:
             if key not in target or value is not None:
                 target[key] = value

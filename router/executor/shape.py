@@ -76,6 +76,7 @@ class SelectionShape:
     static_typename: str | None
     _by_type: dict[str, tuple[FieldShape, ...]] = field(default_factory=dict)
     fast: dict[str, tuple[FastField, ...]] = field(default_factory=dict)
+    compiled: dict[str, Any] = field(default_factory=dict)  # typename -> generated function
 
     def fast_fields(self, typename: str) -> tuple[FastField, ...]:
         """The fields for `typename` as plain tuples, for the hot shaping loop."""
