@@ -106,14 +106,29 @@ class Traversal:
             if depth <= 1 or not collected.selection_sets or collected.name == "__typename":
                 continue
             child = get_named_type(self.caps.field_type(type_name, collected.name))
-            if is_abstract_type(child):  # types this graph cannot return are misses
-                api_type = self.caps.api.get_type(child.name)
-                known = self.caps.api.get_possible_types(api_type) if api_type else ()  # type: ignore[arg-type]
-                count += len(known) - len(self.caps.possible_types(graph, child.name))
+            if is_abstract_type(child):
+                count += self._abstract_misses(graph, child.name, collected.selection_sets)
                 continue
             sub = self.collector.collect(child.name, collected.selection_sets)
             count += self.misses(graph, child.name, sub.values(), sub_provided, depth - 1)
         return count
+
+    def _abstract_misses(
+        self, graph: str, abstract: str, selection_sets: list[SelectionSetNode]
+    ) -> int:
+        """Concrete types the client selects specifically that `graph` cannot return."""
+        api_type = self.caps.api.get_type(abstract)
+        if api_type is None:
+            return 0
+        returned = set(self.caps.possible_types(graph, abstract))
+        shared = set(self.collector.collect(abstract, selection_sets))
+        missed = [
+            candidate.name
+            for candidate in self.caps.api.get_possible_types(api_type)  # type: ignore[arg-type]
+            if candidate.name not in returned
+            and set(self.collector.collect(candidate.name, selection_sets)) - shared
+        ]
+        return len(missed)
 
     # ---- local fields --------------------------------------------------------------------
 

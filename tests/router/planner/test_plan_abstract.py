@@ -317,3 +317,31 @@ def test_concrete_fragments_under_an_interface_object_go_to_the_interface_owner(
         }
         """,
     )
+NODES = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  node(id: ID!): Node
+}
+interface Node @join__type(graph: A) @join__type(graph: B) {
+  id: ID!
+}
+type Doc implements Node @join__type(graph: A, key: "id")
+  @join__implements(graph: A, interface: "Node") {
+  id: ID!
+  text: String
+}
+type Pic implements Node @join__type(graph: B, key: "id")
+  @join__implements(graph: B, interface: "Node") {
+  id: ID!
+  url: String
+}
+"""
+)
+
+
+def test_shared_root_field_goes_to_the_subgraph_returning_the_selected_types() -> None:
+    """`node` is in A and B; only A can return a `Doc`, only B a `Pic`."""
+    for fragment, service in (("... on Doc { text }", "a"), ("... on Pic { url }", "b")):
+        built = plan(NODES, f'{{ node(id: "1") {{ id {fragment} }} }}')
+        assert isinstance(built.node, Fetch)
+        assert built.node.service_name == service
