@@ -50,8 +50,8 @@ class Traversal:
         by_service: dict[str, Group] = {}
         last: Group | None = None
         for collected in fields.values():
-            if collected.name == "__typename":
-                continue  # the root type's name is static; no subgraph is asked
+            if collected.name.startswith("__"):
+                continue  # __typename is static, __schema/__type are answered by the router
             candidates = self.caps.graphs_resolving(root_type, collected.name)
             if not candidates:
                 raise PlanningError(

@@ -247,6 +247,13 @@ def test_typename_only_needs_no_fetch() -> None:
     assert built.operation_kind is OperationKind.QUERY
 
 
+def test_root_introspection_fields_are_left_to_the_router() -> None:
+    built = plan(SHOP, "{ __schema { queryType { name } } me { name } }")
+    assert isinstance(built.node, Fetch)
+    assert built.node.operation == "query{me{name}}"
+    assert plan(SHOP, '{ __type(name: "User") { name } }').node is None
+
+
 def test_fetch_operations_are_complete_documents_with_variable_definitions() -> None:
     built = plan(SHOP, "query Q($n: Int = 3) { products(first: $n) { upc } }")
     assert isinstance(built.node, Fetch)
