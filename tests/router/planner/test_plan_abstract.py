@@ -317,6 +317,8 @@ def test_concrete_fragments_under_an_interface_object_go_to_the_interface_owner(
         }
         """,
     )
+
+
 NODES = make_supergraph(
     """
 type Query @join__type(graph: A) @join__type(graph: B) {

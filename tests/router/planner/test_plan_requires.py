@@ -352,3 +352,80 @@ def test_required_field_with_arguments_is_aliased_next_to_the_clients_field() ->
     assert alone.node.nodes[0].operation == (  # type: ignore[union-attr]
         'query{products{price(currency:"EUR") __typename upc}}'
     )
+
+
+CHAIN = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C) {
+  products: [Product] @join__field(graph: A)
+}
+type Product
+  @join__type(graph: A, key: "upc")
+  @join__type(graph: B, key: "upc")
+  @join__type(graph: C, key: "upc")
+{
+  upc: String!
+  z: Int @join__field(graph: A) @join__field(graph: B, external: true)
+  y: Int @join__field(graph: B, requires: "z") @join__field(graph: C, external: true)
+  x: Int @join__field(graph: C, requires: "y")
+  w: Int @join__field(graph: C)
+}
+""",
+    graphs=("a", "b", "c"),
+)
+
+
+def test_requires_chain_across_three_subgraphs() -> None:
+    """C's `x` requires `y`, which B computes from A's `z`: A, then B, then C (`w` joins it)."""
+    assert_plan(
+        CHAIN,
+        """{ products { x w } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                products {
+                  z
+                  __typename
+                  upc
+                }
+              }
+            },
+            Flatten(path: "products.@") {
+              Fetch(service: "b") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                    z
+                  }
+                } =>
+                {
+                  ... on Product {
+                    y
+                  }
+                }
+              },
+            },
+            Flatten(path: "products.@") {
+              Fetch(service: "c") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                    y
+                  }
+                } =>
+                {
+                  ... on Product {
+                    x
+                    w
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
