@@ -136,3 +136,28 @@ def test_public_exports() -> None:
     for module in (router.supergraph, router.planner):
         for name in module.__all__:
             assert getattr(module, name) is not None
+
+
+def test_join_v05_directive_and_context_arguments_are_read_past() -> None:
+    definitions = """
+scalar join__DirectiveArguments
+scalar join__ContextArgument
+directive @join__directive(graphs: [join__Graph!], name: String!,
+  args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
+"""
+    body = SMALL.replace(
+        "name: String @join__field(graph: A)",
+        "name: String @join__field(graph: A, contextArguments: [])"
+        ' @join__directive(graphs: [A], name: "custom", args: {a: 1})',
+    )
+    sdl = supergraph_sdl(definitions + body, version="v0.5").replace(
+        "overrideLabel: String)",
+        "overrideLabel: String, contextArguments: [join__ContextArgument!])",
+    )
+    supergraph = parse_supergraph(sdl)
+    assert supergraph.types["User"].fields["name"].joins[0] == JoinField("a")
+    user = supergraph.api_schema.get_type("User")
+    assert user is not None
+    assert user.ast_node is not None
+    assert not user.fields["name"].ast_node.directives  # type: ignore[attr-defined]
+    assert supergraph.api_schema.get_type("join__DirectiveArguments") is None
