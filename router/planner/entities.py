@@ -9,6 +9,8 @@ complete before the fetch runs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from router.plan import KeyRenamer, ValueSetter
@@ -18,11 +20,18 @@ from router.planner.groups import Group, Position
 from router.planner.operation import CollectedField
 from router.planner.routes import find_route
 from router.planner.selections import SelectionTree, print_arguments
-from router.planner.traversal import Traversal
 from router.supergraph import JoinField
 
+if TYPE_CHECKING:
+    from router.planner.traversal import Traversal
 
-class EntityJumps(Traversal):
+
+class EntityJumps:
+    """The jumps of one traversal (`walk`), which calls back into it for fields."""
+
+    def __init__(self, walk: Traversal) -> None:
+        self.walk = walk
+
     def jump(
         self,
         position: Position,
@@ -34,13 +43,15 @@ class EntityJumps(Traversal):
         options: list[tuple[tuple[int, int, int, int], list[Key], str]] = []
         for target, entity_type in self._candidates(service, type_name, collected.name):
             route = find_route(
-                self.caps, service, type_name, target, entity_type, position.provided
+                self.walk.caps, service, type_name, target, entity_type, position.provided
             )
             if route is None:
                 continue
-            existing = self.graph.existing_child(position.group, target, position.path)
-            covered = sum(1 for s in siblings if self.caps.resolves(target, entity_type, s.name))
-            rank = (0 if existing else 1, -covered, len(route), self.caps.order[target])
+            existing = self.walk.graph.existing_child(position.group, target, position.path)
+            covered = sum(
+                1 for s in siblings if self.walk.caps.resolves(target, entity_type, s.name)
+            )
+            rank = (0 if existing else 1, -covered, len(route), self.walk.caps.order[target])
             options.append((rank, route, entity_type))
         if not options:
             raise PlanningError(
@@ -53,7 +64,7 @@ class EntityJumps(Traversal):
         for hop in route[:-1]:
             position = self.enter(position, hop, frozenset(), hop.type_name)
         key = route[-1]
-        join = self.caps.resolves(key.graph, entity_type, collected.name)
+        join = self.walk.caps.resolves(key.graph, entity_type, collected.name)
         if join is None:  # `__typename` from a subgraph that knows the real type
             join = JoinField(graph=key.graph)
         return self.field_in_entity(position, key, collected, join, internal, entity_type)
@@ -62,15 +73,15 @@ class EntityJumps(Traversal):
         if name == "__typename":  # at an @interfaceObject position: ask the interface's owners
             return [
                 (graph, type_name)
-                for graph in self.caps.supergraph.graph_order
+                for graph in self.walk.caps.supergraph.graph_order
                 if graph != service
-                and self.caps.has_type(graph, type_name)
-                and not self.caps.is_interface_object(graph, type_name)
+                and self.walk.caps.has_type(graph, type_name)
+                and not self.walk.caps.is_interface_object(graph, type_name)
             ]
         found = [
-            (g, type_name) for g in self.caps.graphs_resolving(type_name, name) if g != service
+            (g, type_name) for g in self.walk.caps.graphs_resolving(type_name, name) if g != service
         ]
-        return found or self.caps.interface_objects_for(type_name, name)
+        return found or self.walk.caps.interface_objects_for(type_name, name)
 
     def narrow_elsewhere(
         self, position: Position, narrowed: SelectionSetNode, internal: bool
@@ -78,13 +89,15 @@ class EntityJumps(Traversal):
         """At an `@interfaceObject` position, fragments on concrete types are planned in a
         subgraph that has the real interface (an entity interface there)."""
         service, interface = position.group.service, position.type_name
-        for target in self.caps.supergraph.graph_order:
-            if target == service or self.caps.is_interface_object(target, interface):
+        for target in self.walk.caps.supergraph.graph_order:
+            if target == service or self.walk.caps.is_interface_object(target, interface):
                 continue
-            route = find_route(self.caps, service, interface, target, interface, position.provided)
+            route = find_route(
+                self.walk.caps, service, interface, target, interface, position.provided
+            )
             if route is not None:
                 entity = self.enter(position, route[0], frozenset(), interface)
-                return {entity.group} | self.plan_selection(entity, [narrowed], internal)
+                return {entity.group} | self.walk.plan_selection(entity, [narrowed], internal)
         raise PlanningError(
             "UNSATISFIABLE_SELECTION",
             f"no subgraph resolves the concrete types of {interface} at path "
@@ -99,7 +112,12 @@ class EntityJumps(Traversal):
         origin = group.origins.get(type_name) if position.entity_root else None
         if origin is None:  # not at an entity root: jump to this same subgraph
             route = find_route(
-                self.caps, group.service, type_name, group.service, type_name, position.provided
+                self.walk.caps,
+                group.service,
+                type_name,
+                group.service,
+                type_name,
+                position.provided,
             )
             if route is None:
                 raise PlanningError(
@@ -108,12 +126,12 @@ class EntityJumps(Traversal):
                     "that subgraph has no resolvable key to fetch it through",
                 )
             return self.field_in_entity(position, route[0], collected, join, internal, type_name)
-        waits = self.plan_requires(origin, join.requires or "")
+        waits = self.walk.plan_requires(origin, join.requires or "")
         if waits <= group.deps:
             self.add_requires(group, origin, join.requires or "", type_name)
-            return waits | self.add_field(position, collected, join, internal, None)
+            return waits | self.walk.add_field(position, collected, join, internal, None)
         route = find_route(
-            self.caps,
+            self.walk.caps,
             origin.group.service,
             origin.type_name,
             group.service,
@@ -124,7 +142,7 @@ class EntityJumps(Traversal):
             raise PlanningError("INTERNAL_PLANNING_ERROR", f"lost the key of {type_name}")
         entity = self.enter(origin, route[-1], frozenset(waits), type_name)
         self.add_requires(entity.group, origin, join.requires or "", type_name)
-        return {entity.group} | waits | self.add_field(entity, collected, join, internal, None)
+        return {entity.group} | waits | self.walk.add_field(entity, collected, join, internal, None)
 
     def field_in_entity(
         self,
@@ -137,19 +155,19 @@ class EntityJumps(Traversal):
     ) -> set[Group]:
         waits: set[Group] = set()
         if join.requires:
-            waits = self.plan_requires(position, join.requires)
+            waits = self.walk.plan_requires(position, join.requires)
         entity = self.enter(position, key, frozenset(waits), entity_type)
         if join.requires:
             self.add_requires(entity.group, position, join.requires, position.type_name)
-        return {entity.group} | waits | self.add_field(entity, collected, join, internal, None)
+        return {entity.group} | waits | self.walk.add_field(entity, collected, join, internal, None)
 
     def enter(
         self, position: Position, key: Key, waits: frozenset[Group], entity_type: str
     ) -> Position:
         """Jump from `position` to `key.graph`; returns the position under `_entities`."""
-        group = self.graph.child(position.group, key.graph, position.path, waits)
+        group = self.walk.graph.child(position.group, key.graph, position.path, waits)
         position.tree.add_internal("__typename")
-        self.plan_requires(position, key.fields)  # key fields are local: checked by the route
+        self.walk.plan_requires(position, key.fields)  # key fields are local: checked by the route
         condition = position.type_name
         self.add_requires(group, position, "__typename " + key.fields, condition)
         if entity_type != condition:  # an @interfaceObject: it knows the interface's name only

@@ -17,7 +17,6 @@ from router.plan import (
     Sequence,
     Subscription,
 )
-from router.planner.entities import EntityJumps
 from router.planner.errors import PlanningError
 from router.planner.fetches import FetchBuilder
 from router.planner.graph import Capabilities
@@ -30,6 +29,7 @@ from router.planner.operation import (
     select_operation,
 )
 from router.planner.schedule import build_nodes, merge_siblings
+from router.planner.traversal import Traversal
 from router.supergraph import Supergraph
 
 MAX_CONDITION_VARIABLES = 4
@@ -113,7 +113,7 @@ class _OperationPlanner:
     def _plan_once(self, conditions: Conditions) -> PlanNode | None:
         collector = FieldCollector(self.supergraph.schema, self.fragments, conditions)
         graph = FetchGraph()
-        traversal = EntityJumps(self.caps, collector, graph)
+        traversal = Traversal(self.caps, collector, graph)
         fields = collector.collect(self.root_type, [self.operation.selection_set])
         serial = self.kind is OperationKind.MUTATION
         traversal.plan_root(self.root_type, fields, serial)

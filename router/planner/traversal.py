@@ -26,6 +26,7 @@ from graphql import (
     is_list_type,
 )
 
+from router.planner.entities import EntityJumps
 from router.planner.errors import PlanningError
 from router.planner.graph import Capabilities, FieldTree, field_tree, parse_field_set
 from router.planner.groups import FetchGraph, Group, Position
@@ -35,12 +36,13 @@ from router.supergraph import JoinField
 
 
 class Traversal:
-    """Shared state of one planning pass; `entities.EntityJumps` adds the jumps."""
+    """One planning pass over an operation; entity jumps are delegated to `EntityJumps`."""
 
     def __init__(self, caps: Capabilities, collector: FieldCollector, graph: FetchGraph) -> None:
         self.caps = caps
         self.collector = collector
         self.graph = graph
+        self.entities = EntityJumps(self)
 
     # ---- roots ---------------------------------------------------------------------------
 
@@ -267,7 +269,6 @@ class Traversal:
         fields = self.collector.collect(position.type_name, [parse_field_set(requires)])
         return self.plan_fields(position, fields, internal=True)
 
-    # implemented in router.planner.entities.EntityJumps
     def jump(
         self,
         position: Position,
@@ -275,17 +276,17 @@ class Traversal:
         internal: bool,
         siblings: list[CollectedField],
     ) -> set[Group]:
-        raise NotImplementedError
+        return self.entities.jump(position, collected, internal, siblings)
 
     def requires_here(
         self, position: Position, collected: CollectedField, join: JoinField, internal: bool
     ) -> set[Group]:
-        raise NotImplementedError
+        return self.entities.requires_here(position, collected, join, internal)
 
     def narrow_elsewhere(
         self, position: Position, narrowed: SelectionSetNode, internal: bool
     ) -> set[Group]:
-        raise NotImplementedError
+        return self.entities.narrow_elsewhere(position, narrowed, internal)
 
 
 def _variables(value: ValueNode) -> set[str]:
