@@ -461,7 +461,8 @@ class Router:
         return await execute_plan(
             prepared.plan,
             prepared.shape,
-            request.variables or {},
+            # coerced values (client defaults applied) are what the subgraphs must see
+            coerced,
             execution,
             coerced_variables=coerced,
             initial_data=initial,
