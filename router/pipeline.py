@@ -9,7 +9,6 @@ name) in a `PreparedOperation`, so a repeated operation costs one dict lookup be
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import importlib
 import logging
 import os
@@ -27,8 +26,6 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
-    execute_sync,
     parse,
     validate,
 )
@@ -36,6 +33,7 @@ from graphql.execution.values import get_variable_values
 
 from router.config import RouterConfig
 from router.executor import ExecutionContext, OperationShape, compile_operation, execute_plan
+from router.executor.introspection import has_introspection, introspect, without_introspection
 from router.plan import QueryPlan
 from router.transport import Headers, SubgraphClient
 
@@ -263,7 +261,7 @@ def plan_operation(
     has_fragments = any(not isinstance(s, FieldNode) for s in operation.selection_set.selections)
     if not has_fragments and root_names <= _INTROSPECTION_ROOTS:
         return QueryPlan(None)
-    planned = _without_introspection(document, operation)
+    planned = without_introspection(document, operation)
     name = operation.name.value if operation.name else None
     try:
         return state.plan(planned, name)
@@ -273,30 +271,6 @@ def plan_operation(
         error = RequestError(f"Query planning failed: {exc}", PLANNING_ERROR)
         error.errors[0]["extensions"]["reason"] = code
         raise error from exc
-
-
-def _without_introspection(
-    document: DocumentNode, operation: OperationDefinitionNode
-) -> DocumentNode:
-    selections = operation.selection_set.selections
-    kept = tuple(
-        s
-        for s in selections
-        if not (isinstance(s, FieldNode) and s.name.value in ("__schema", "__type"))
-    )
-    if len(kept) == len(selections):
-        return document
-    new_operation = replace_node(
-        operation, selection_set=replace_node(operation.selection_set, selections=kept)
-    )
-    definitions = tuple(new_operation if d is operation else d for d in document.definitions)
-    new_document: DocumentNode = replace_node(document, definitions=definitions)
-    return new_document
-
-
-def replace_node(node: Any, **changes: Any) -> Any:
-    """A copy of a graphql-core AST node with some attributes changed."""
-    return dataclasses.replace(node, **changes)
 
 
 def prepare(state: SchemaState, request: GraphQLRequest, config: RouterConfig) -> PreparedOperation:
@@ -322,10 +296,7 @@ def _prepare_uncached(
     document = parse_document(request.query, config.max_tokens)
     validate_document(state.api_schema, document)
     operation = select_operation(document, request.operation_name)
-    introspection = any(
-        isinstance(s, FieldNode) and s.name.value in ("__schema", "__type")
-        for s in operation.selection_set.selections
-    )
+    introspection = has_introspection(operation)
     if introspection and not config.introspection:
         raise RequestError("Introspection is disabled.", INTROSPECTION_DISABLED)
     if operation.operation is OperationType.SUBSCRIPTION:
@@ -349,32 +320,6 @@ def coerce_variables(
     if isinstance(result, list):
         raise RequestError.from_graphql(result, BAD_USER_INPUT)
     return result.coerced
-
-
-def introspect(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation: OperationDefinitionNode,
-    variables: Mapping[str, Any],
-) -> dict[str, Any]:
-    """Answer `__schema`/`__type` locally (graphql-core; other root fields resolve to null)."""
-    only = replace_node(
-        operation,
-        selection_set=SelectionSetNode(
-            selections=tuple(
-                s
-                for s in operation.selection_set.selections
-                if isinstance(s, FieldNode) and s.name.value in ("__schema", "__type")
-            )
-        ),
-    )
-    doc = replace_node(
-        document,
-        definitions=tuple(only if d is operation else d for d in document.definitions),
-    )
-    name = operation.name.value if operation.name else None
-    result = execute_sync(schema, doc, variable_values=dict(variables), operation_name=name)
-    return dict(result.data or {})
 
 
 # ---- the router ----------------------------------------------------------------------------
