@@ -51,16 +51,32 @@ def parse_field_set(text: str) -> SelectionSetNode:
 
 
 def field_tree(selection_set: SelectionSetNode | None) -> FieldTree:
-    """A field set as a name tree; fragments are flattened into their parent."""
+    """A field set as a name tree. Fields under `... on T` go under the key `... on T`;
+    untyped inline fragments are flattened into their parent."""
     tree: FieldTree = {}
     for selection in selection_set.selections if selection_set else ():
         if isinstance(selection, FieldNode):
             sub = field_tree(selection.selection_set)
             tree.setdefault(selection.name.value, {}).update(sub)
         elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            target = tree.setdefault(f"... on {condition.name.value}", {}) if condition else tree
             for name, sub in field_tree(selection.selection_set).items():
-                tree.setdefault(name, {}).update(sub)
+                target.setdefault(name, {}).update(sub)
     return tree
+
+
+def for_type(tree: FieldTree | None, type_name: str) -> FieldTree | None:
+    """The part of a provided tree that applies to objects of `type_name`."""
+    if tree is None:
+        return None
+    typed = tree.get(f"... on {type_name}")
+    if typed is None:
+        return tree
+    merged: FieldTree = {k: v for k, v in tree.items() if not k.startswith("... on ")}
+    for name, sub in typed.items():
+        merged.setdefault(name, {}).update(sub)
+    return merged
 
 
 class Capabilities:

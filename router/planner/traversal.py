@@ -28,7 +28,7 @@ from graphql import (
 
 from router.planner.entities import EntityJumps
 from router.planner.errors import PlanningError
-from router.planner.graph import Capabilities, FieldTree, field_tree, parse_field_set
+from router.planner.graph import Capabilities, FieldTree, field_tree, for_type, parse_field_set
 from router.planner.groups import FetchGraph, Group, Position
 from router.planner.operation import CollectedField, FieldCollector
 from router.planner.selections import print_arguments
@@ -192,6 +192,7 @@ class Traversal:
     ) -> set[Group]:
         named = self.caps.named(position.type_name)
         service = position.group.service
+        position = position._replace(provided=for_type(position.provided, named.name))
         if not is_abstract_type(named):
             fields = self.collector.collect(named.name, selection_sets)
             return self.plan_fields(position, fields, internal)
@@ -219,7 +220,7 @@ class Traversal:
                 position.tree.fragment(type_name),
                 type_name,
                 position.path,
-                position.provided,
+                for_type(position.provided, type_name),
             )
             touched |= self.plan_fields(fragment, fields, internal)
         return touched

@@ -429,3 +429,73 @@ def test_requires_chain_across_three_subgraphs() -> None:
         }
         """,
     )
+
+
+MEDIA = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  feed: [Post] @join__field(graph: A)
+}
+type Post @join__type(graph: A, key: "id") {
+  id: ID!
+  media: Media @join__field(graph: A, provides: "... on Image { url }")
+}
+union Media @join__type(graph: A) @join__type(graph: B)
+  @join__unionMember(graph: A, member: "Image") @join__unionMember(graph: A, member: "Video")
+  @join__unionMember(graph: B, member: "Image") @join__unionMember(graph: B, member: "Video")
+  = Image | Video
+type Image @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  url: String @join__field(graph: A, external: true) @join__field(graph: B)
+}
+type Video @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  url: String @join__field(graph: A, external: true) @join__field(graph: B)
+}
+"""
+)
+
+
+def test_provides_with_a_type_condition_applies_to_that_type_only() -> None:
+    """A typed @provides: the Image url is local, the Video url jumps."""
+    assert_plan(
+        MEDIA,
+        """{ feed { media { ... on Image { url } ... on Video { url } } } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                feed {
+                  media {
+                    __typename
+                    ... on Image {
+                      url
+                    }
+                    ... on Video {
+                      __typename
+                      id
+                    }
+                  }
+                }
+              }
+            },
+            Flatten(path: "feed.@.media") {
+              Fetch(service: "b") {
+                {
+                  ... on Video {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Video {
+                    url
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
