@@ -1,0 +1,91 @@
+"""`saas-platform dev`: the whole platform in one process (what `make run` starts).
+
+Every subgraph is served on its own port, exactly as in production, the supergraph is composed
+from their SDL at start-up, and the router serves it on port 8000. The embedded default (SQLite
+file per tenant under DATA_DIR, in-memory pub/sub) is used unless DATABASE_URL / REDIS_URL are set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(root: typer.Typer) -> None:
+    root.command("dev")(dev)
+
+
+def dev(
+    host: Annotated[
+        str, typer.Option(help="Interface for the router and subgraphs.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Router port.")] = 8000,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+) -> None:
+    """Run the router and every subgraph in one process."""
+    try:
+        asyncio.run(_run(host, port, log_level))
+    except PlatformStartError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+
+
+class PlatformStartError(Exception):
+    """The platform could not start (composition failed, a port is taken, ...)."""
+
+
+async def _run(host: str, port: int, log_level: str) -> None:
+    from router.app import build_app
+    from router.compose import SubgraphSource, compose
+    from router.config import load_config
+    from saas_platform.serving import Endpoint, serve_all
+    from saas_platform.settings import Settings
+    from saas_platform.tenancy.runtime import serving_app, start_runtime
+    from subgraphs.kit.federation import print_sdl
+    from subgraphs.registry import SUBGRAPHS
+
+    settings = Settings.from_env()
+    runtime = await start_runtime(settings)
+    endpoints: list[Endpoint] = []
+    sources: list[SubgraphSource] = []
+    specs = list(SUBGRAPHS.values())
+    for index, spec in enumerate(specs):
+        app = spec.build_app(runtime)
+        # the runtime (shared by every subgraph app) closes with the last subgraph server
+        served = serving_app(app, runtime) if index == len(specs) - 1 else app
+        endpoints.append(Endpoint(spec.name, served, host, spec.port))
+        url = f"http://{host}:{spec.port}/graphql"
+        sources.append(SubgraphSource(name=spec.name, url=url, sdl=print_sdl(spec.build_schema())))
+
+    result = compose(sources)
+    if result.supergraph_sdl is None:
+        details = "; ".join(f"[{e.code}] {e.subgraph}: {e.message}" for e in result.errors)
+        raise PlatformStartError(f"composition failed: {details}")
+    supergraph_path = settings.data_dir / "supergraph.graphql"
+    supergraph_path.parent.mkdir(parents=True, exist_ok=True)
+    supergraph_path.write_text(result.supergraph_sdl)
+
+    router_config = load_config(supergraph=Path(supergraph_path), host=host, port=port)
+    router_app = build_app(router_config)
+    endpoints.append(Endpoint("router", router_app, host, port))
+
+    backend = "embedded (SQLite per tenant, in-memory pub/sub)"
+    if not settings.embedded:
+        backend = "PostgreSQL" + (" + Redis" if settings.redis_url else "")
+    shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host
+    typer.echo(f"SaaS platform ({backend}), data in {settings.data_dir.resolve()}")
+    for endpoint in endpoints[:-1]:
+        typer.echo(f"  subgraph {endpoint.name:<14} http://{shown_host}:{endpoint.port}/graphql")
+    typer.secho(
+        f"GraphQL API (router): http://{shown_host}:{port}/graphql   (GraphiQL in a browser)",
+        fg=typer.colors.GREEN,
+        bold=True,
+    )
+    typer.echo("Press Ctrl+C to stop.")
+    try:
+        await serve_all(endpoints, log_level=log_level)
+    except OSError as exc:
+        raise PlatformStartError(str(exc)) from exc
