@@ -26,6 +26,9 @@ COMMAND_MODULES: dict[str, str | None] = {
     "migrate": None,  # saas-platform migrate
     "tenants": "tenants",  # saas-platform tenants create|list|...
     "schema": "schema",  # saas-platform schema compose|...
+    "worker": None,  # saas-platform worker
+    "events": "events",  # saas-platform events tail|dead-letters|replay
+    "identity": "identity",  # saas-platform identity keys|operators ...
 }
 
 
