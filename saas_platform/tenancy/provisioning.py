@@ -29,6 +29,7 @@ from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from saas_platform.settings import Settings
 from saas_platform.tenancy import servers
@@ -44,6 +45,9 @@ from subgraphs.tenants.errors import (
 )
 from subgraphs.tenants.models import DatabaseServer, Tenant, TenantStatus
 from subgraphs.tenants.repository import DatabaseServerRepository, TenantRepository
+
+# embedded default: one process owns the SQLite files, so a process-wide lock per tenant
+_LOCAL_LOCKS: dict[str, asyncio.Lock] = {}
 
 
 class ProvisioningStep(StrEnum):
@@ -82,8 +86,8 @@ class Provisioner:
         self.settings = settings
         self.hook = hook
         self.extra_locations = tuple(extra_locations)
-        self._local_locks: dict[str, asyncio.Lock] = {}
         self._templates_ready: set[str] = set()
+        self._lock_engine: AsyncEngine | None = None
 
     # -- public operations --------------------------------------------------------------
 
@@ -135,13 +139,14 @@ class Provisioner:
                 raise TenantDeletedError(tenant=tenant.slug)
             url = servers.tenant_database_url(server.url, tenant.database_name)
             try:
-                await self._create_database(server, tenant)
+                fresh_copy = await self._create_database(server, tenant)
             except servers.ServerUnreachableError as exc:
                 await self._mark(tenant_id, TenantStatus.FAILED, None, f"unreachable: {exc}")
                 raise DatabaseUnreachableError(server=server.name) from exc
             await self._step(tenant_id, ProvisioningStep.DATABASE_CREATED)
             try:
-                await upgrade_tenant(url, self.extra_locations)
+                if not fresh_copy:  # a fresh copy of the template is at heads already
+                    await upgrade_tenant(url, self.extra_locations)
                 await self._step(tenant_id, ProvisioningStep.MIGRATED)
                 await write_identity(url, tenant.id, tenant.slug)
                 await self._step(tenant_id, ProvisioningStep.IDENTITY_WRITTEN)
@@ -167,14 +172,16 @@ class Provisioner:
 
     # -- steps --------------------------------------------------------------------------
 
-    async def _create_database(self, server: DatabaseServer, tenant: Tenant) -> None:
+    async def _create_database(self, server: DatabaseServer, tenant: Tenant) -> bool:
+        """True when this call created the database as a copy of the migrated template."""
         timeout = self.settings.db_connect_timeout
         template = None
         if self.settings.provision_from_template and not is_sqlite_url(server.url):
             template = await self._ensure_template(server)
-        await servers.create_database(
+        created = await servers.create_database(
             server.url, tenant.database_name, template=template, connect_timeout=timeout
         )
+        return created and template is not None
 
     async def _ensure_template(self, server: DatabaseServer) -> str:
         """A migrated template database per (server, migration heads): CREATE DATABASE ...
@@ -268,12 +275,16 @@ class Provisioner:
     @asynccontextmanager
     async def _tenant_lock(self, name: str) -> AsyncIterator[None]:
         if is_sqlite_url(str(self.control.engine.url)):
-            lock = self._local_locks.setdefault(name, asyncio.Lock())
+            lock = _LOCAL_LOCKS.setdefault(name, asyncio.Lock())
             async with lock:
                 yield
             return
         key = lock_key(name)
-        async with self.control.engine.connect() as connection:
+        # a connection outside the control pool: lock holders must not starve their own steps
+        if self._lock_engine is None:
+            url = self.control.engine.url.render_as_string(hide_password=False)
+            self._lock_engine = create_database_engine(url, EngineOptions(null_pool=True))
+        async with self._lock_engine.connect() as connection:
             await connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
             await connection.commit()
             try:
