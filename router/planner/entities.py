@@ -9,6 +9,7 @@ complete before the fetch runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
@@ -127,7 +128,9 @@ class EntityJumps:
                 )
             return self.field_in_entity(position, route[0], collected, join, internal, type_name)
         waits = self.walk.plan_requires(origin, join.requires or "")
-        if waits <= group.deps:
+        inputs = _inputs(origin, join.requires or "")
+        if waits <= group.deps and group.accepts(inputs):
+            group.inputs.update(inputs)
             self.add_requires(group, origin, join.requires or "", type_name)
             return waits | self.walk.add_field(position, collected, join, internal, None)
         route = find_route(
@@ -140,7 +143,7 @@ class EntityJumps:
         )
         if route is None:
             raise PlanningError("INTERNAL_PLANNING_ERROR", f"lost the key of {type_name}")
-        entity = self.enter(origin, route[-1], frozenset(waits), type_name)
+        entity = self.enter(origin, route[-1], frozenset(waits), type_name, inputs)
         self.add_requires(entity.group, origin, join.requires or "", type_name)
         return {entity.group} | waits | self.walk.add_field(entity, collected, join, internal, None)
 
@@ -156,18 +159,25 @@ class EntityJumps:
         waits: set[Group] = set()
         if join.requires:
             waits = self.walk.plan_requires(position, join.requires)
-        entity = self.enter(position, key, frozenset(waits), entity_type)
+        inputs = _inputs(position, join.requires or "")
+        entity = self.enter(position, key, frozenset(waits), entity_type, inputs)
         if join.requires:
             self.add_requires(entity.group, position, join.requires, position.type_name)
         return {entity.group} | waits | self.walk.add_field(entity, collected, join, internal, None)
 
     def enter(
-        self, position: Position, key: Key, waits: frozenset[Group], entity_type: str
+        self,
+        position: Position,
+        key: Key,
+        waits: frozenset[Group],
+        entity_type: str,
+        inputs: Mapping[tuple[str, str], str] | None = None,
     ) -> Position:
         """Jump from `position` to `key.graph`; returns the position under `_entities`."""
-        group = self.walk.graph.child(position.group, key.graph, position.path, waits)
         position.tree.add_internal("__typename")
-        self.walk.plan_requires(position, key.fields)  # key fields are local: checked by the route
+        self.walk.plan_requires(position, key.fields)  # key fields are local: checked by route
+        all_inputs = {**_inputs(position, key.fields), **(inputs or {})}
+        group = self.walk.graph.child(position.group, key.graph, position.path, waits, all_inputs)
         condition = position.type_name
         self.add_requires(group, position, "__typename " + key.fields, condition)
         if entity_type != condition:  # an @interfaceObject: it knows the interface's name only
@@ -217,3 +227,15 @@ class EntityJumps:
                 renamer = KeyRenamer((*prefix, key), name)
                 if renamer not in group.input_rewrites:
                     group.input_rewrites.append(renamer)
+
+
+def _inputs(origin: Position, fields: str) -> dict[tuple[str, str], str]:
+    """Top-level representation fields of a field set -> the response keys they are read
+    from at `origin` (after the field set was planned there)."""
+    found: dict[tuple[str, str], str] = {}
+    for selection in parse_field_set(fields).selections if fields else ():
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            key = origin.tree.internal_key(name, print_arguments(selection))
+            found[(origin.type_name, name)] = key
+    return found

@@ -8,6 +8,7 @@ response `path`, fed by representations (`requires`) taken from data its depende
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -42,6 +43,13 @@ class Group:
     input_rewrites: list[FetchRewrite] = field(default_factory=list)
     # type name -> position in the parent group where this entity's key was selected
     origins: dict[str, Position] = field(default_factory=dict)
+    # (type condition, representation field) -> response key it is read from
+    inputs: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def accepts(self, inputs: Mapping[tuple[str, str], str]) -> bool:
+        """Can these representation inputs join this group's without a clash? (The same
+        field required with other arguments is read from another response key.)"""
+        return all(self.inputs.get(name, key) == key for name, key in inputs.items())
 
     @property
     def is_entity(self) -> bool:
@@ -55,7 +63,7 @@ class FetchGraph:
     def __init__(self) -> None:
         self.groups: list[Group] = []
         self.roots: list[Group] = []
-        self._children: dict[tuple[int, str, tuple[str, ...], frozenset[int]], Group] = {}
+        self._children: dict[tuple[int, str, tuple[str, ...], frozenset[int], int], Group] = {}
 
     def new_root(self, service: str) -> Group:
         group = Group(len(self.groups), service, (), None)
@@ -64,16 +72,27 @@ class FetchGraph:
         return group
 
     def child(
-        self, parent: Group, service: str, path: tuple[str, ...], deps: frozenset[Group]
+        self,
+        parent: Group,
+        service: str,
+        path: tuple[str, ...],
+        deps: frozenset[Group],
+        inputs: Mapping[tuple[str, str], str],
     ) -> Group:
-        """The entity group of `parent` for `service` at `path` waiting for `deps`."""
-        key = (parent.index, service, path, frozenset(d.index for d in deps))
-        group = self._children.get(key)
-        if group is None:
-            group = Group(len(self.groups), service, path, parent, deps={parent, *deps})
-            self.groups.append(group)
-            self._children[key] = group
-        return group
+        """The entity group of `parent` for `service` at `path` waiting for `deps` whose
+        representation can take `inputs`."""
+        variant = 0
+        while True:
+            key = (parent.index, service, path, frozenset(d.index for d in deps), variant)
+            group = self._children.get(key)
+            if group is None:
+                group = Group(len(self.groups), service, path, parent, deps={parent, *deps})
+                self.groups.append(group)
+                self._children[key] = group
+            if group.accepts(inputs):
+                group.inputs.update(inputs)
+                return group
+            variant += 1
 
     def existing_child(self, parent: Group, service: str, path: tuple[str, ...]) -> bool:
-        return (parent.index, service, path, frozenset()) in self._children
+        return (parent.index, service, path, frozenset(), 0) in self._children

@@ -28,7 +28,11 @@ def merge_siblings(graph: FetchGraph) -> None:
             kept = buckets.get(bucket)
             if kept is None:
                 buckets[bucket] = group
-            elif not _waits_for(kept, group) and not _waits_for(group, kept):
+            elif (
+                not _waits_for(kept, group)
+                and not _waits_for(group, kept)
+                and kept.accepts(group.inputs)
+            ):
                 _merge(graph, kept, group)
                 changed = True
 
@@ -50,6 +54,7 @@ def _merge(graph: FetchGraph, kept: Group, gone: Group) -> None:
     kept.requires.merge(gone.requires)
     kept.deps |= gone.deps - {kept}
     kept.variables |= gone.variables
+    kept.inputs.update(gone.inputs)
     kept.input_rewrites.extend(r for r in gone.input_rewrites if r not in kept.input_rewrites)
     graph.groups.remove(gone)
     for group in graph.groups:

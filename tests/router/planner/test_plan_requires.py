@@ -499,3 +499,78 @@ def test_provides_with_a_type_condition_applies_to_that_type_only() -> None:
         }
         """,
     )
+
+
+DUTIES = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  products: [Product] @join__field(graph: A)
+}
+type Product @join__type(graph: A, key: "upc") @join__type(graph: B, key: "upc") {
+  upc: String!
+  price(currency: String): Int @join__field(graph: A) @join__field(graph: B, external: true)
+  tax: Int @join__field(graph: B, requires: "price(currency: \\"EUR\\")")
+  duty: Int @join__field(graph: B, requires: "price(currency: \\"USD\\")")
+  stock: Int @join__field(graph: B)
+}
+"""
+)
+
+
+def test_same_field_required_with_other_arguments_goes_to_another_fetch() -> None:
+    """Both need `price` in the representation, with other arguments: two B fetches."""
+    assert_plan(
+        DUTIES,
+        """{ products { tax duty stock } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                products {
+                  price(currency: "EUR")
+                  __typename
+                  upc
+                  _price_fed: price(currency: "USD")
+                }
+              }
+            },
+            Parallel {
+              Flatten(path: "products.@") {
+                Fetch(service: "b") {
+                  {
+                    ... on Product {
+                      __typename
+                      upc
+                      price
+                    }
+                  } =>
+                  {
+                    ... on Product {
+                      tax
+                      stock
+                    }
+                  }
+                },
+              },
+              Flatten(path: "products.@") {
+                Fetch(service: "b") {
+                  {
+                    ... on Product {
+                      __typename
+                      upc
+                      _price_fed
+                    }
+                  } =>
+                  {
+                    ... on Product {
+                      duty
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+        """,
+    )
