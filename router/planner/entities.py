@@ -220,6 +220,10 @@ class EntityJumps:
             key = source.internal_key(name, arguments) if source is not None else name
             entry = target.add_field(key, key, "", selection.selection_set is not None)
             if selection.selection_set is not None and entry.tree is not None:
+                if any(
+                    isinstance(s, InlineFragmentNode) for s in selection.selection_set.selections
+                ):
+                    entry.tree.add_field("__typename", "__typename")  # subgraph types the value
                 found = source.fields.get(key) if source is not None else None
                 inner = found.tree if found is not None else None
                 self._copy(group, selection.selection_set, entry.tree, inner, (*prefix, key))

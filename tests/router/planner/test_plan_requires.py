@@ -574,3 +574,94 @@ def test_same_field_required_with_other_arguments_goes_to_another_fetch() -> Non
         }
         """,
     )
+
+
+SHELVES = make_supergraph(
+    """
+type Query @join__type(graph: A) @join__type(graph: B) {
+  shelves: [Shelf] @join__field(graph: A)
+}
+type Shelf @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  items: [Media] @join__field(graph: A) @join__field(graph: B, external: true)
+  weight: Int
+    @join__field(graph: B, requires: "items { ... on Book { pages } ... on Disc { grams } }")
+}
+interface Media @join__type(graph: A) @join__type(graph: B) {
+  id: ID!
+}
+type Book implements Media
+  @join__implements(graph: A, interface: "Media")
+  @join__implements(graph: B, interface: "Media")
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  id: ID!
+  pages: Int @join__field(graph: A) @join__field(graph: B, external: true)
+}
+type Disc implements Media
+  @join__implements(graph: A, interface: "Media")
+  @join__implements(graph: B, interface: "Media")
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  id: ID!
+  grams: Int @join__field(graph: A) @join__field(graph: B, external: true)
+}
+"""
+)
+
+
+def test_requires_with_type_conditions_keeps_the_typename_of_abstract_values() -> None:
+    """The representation's `items` carry `__typename` so B can type them."""
+    assert_plan(
+        SHELVES,
+        """{ shelves { weight } }""",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                shelves {
+                  items {
+                    __typename
+                    ... on Book {
+                      pages
+                    }
+                    ... on Disc {
+                      grams
+                    }
+                  }
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "shelves.@") {
+              Fetch(service: "b") {
+                {
+                  ... on Shelf {
+                    __typename
+                    id
+                    items {
+                      __typename
+                      ... on Book {
+                        pages
+                      }
+                      ... on Disc {
+                        grams
+                      }
+                    }
+                  }
+                } =>
+                {
+                  ... on Shelf {
+                    weight
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
