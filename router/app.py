@@ -149,7 +149,7 @@ def _post_request(headers: dict[str, str], body: bytes) -> GraphQLRequest:
 
 
 def _get_request(scope: Scope) -> GraphQLRequest:
-    params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    params = dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace")))
     payload: dict[str, Any] = {
         "query": params.get("query"),
         "operationName": params.get("operationName") or None,

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import asyncio
 
-from router.transport.base import Headers, SubgraphClient, SubgraphRequest, SubgraphResponse
+from router.transport.base import (
+    FailureKind,
+    Headers,
+    SubgraphClient,
+    SubgraphFailure,
+    SubgraphRequest,
+    SubgraphResponse,
+)
 
 _Key = tuple[str, str, bytes, Headers]
 
@@ -36,8 +43,9 @@ class DedupClient:
         try:
             response = await self._inner.execute(request)
         except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: waiters may be gone
+            # waiters get a failure value, never the leader's cancellation or bug
+            failure = SubgraphFailure(FailureKind.OTHER, f"shared subgraph request failed: {exc!r}")
+            future.set_result(SubgraphResponse(failure=failure, status=0))
             raise
         else:
             future.set_result(response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from router.transport import DedupClient, SubgraphRequest
@@ -54,3 +55,17 @@ async def test_sequential_requests_are_not_cached() -> None:
     await client.execute(request())
     await client.execute(request())
     assert len(fake.requests) == 2
+
+
+async def test_waiters_get_a_failure_when_the_leader_is_cancelled() -> None:
+    fake = FakeSubgraphClient({"s": answer}, delay=0.5)
+    client = DedupClient(fake)
+    leader = asyncio.create_task(client.execute(request()))
+    await asyncio.sleep(0.01)
+    waiter = asyncio.create_task(client.execute(request()))
+    await asyncio.sleep(0.01)
+    leader.cancel()
+    response = await waiter
+    assert response.failure is not None
+    with contextlib.suppress(asyncio.CancelledError):
+        await leader
