@@ -19,7 +19,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 
-from subgraphs.kit.context import SubgraphContext, TenantScope, resolve_scope
+from subgraphs.kit.auth.authenticator import authenticator_from_env
+from subgraphs.kit.auth.principal import Principal
+from subgraphs.kit.context import SubgraphContext, TenantScope, resolve_request
 from subgraphs.kit.errors import DomainError
 from subgraphs.kit.loaders import LoaderRegistry
 from subgraphs.kit.runtime import ReadinessCheck, Runtime
@@ -78,8 +80,11 @@ class _SubgraphGraphQL(GraphQL[SubgraphContext[D], None], Generic[D]):
     ) -> SubgraphContext[D]:
         scope: TenantScope | None = None
         scope_error: DomainError | None = None
+        principal: Principal | None = None
+        target: TenantScope | None = None
         try:
-            scope = await resolve_scope(request, self.runtime.scopes)
+            resolved = await resolve_request(request, self.runtime.scopes)
+            scope, principal, target = resolved.scope, resolved.principal, resolved.target
         except DomainError as error:
             scope_error = error
         sessions = RequestSessions(self._opener(scope))
@@ -91,6 +96,9 @@ class _SubgraphGraphQL(GraphQL[SubgraphContext[D], None], Generic[D]):
             loaders=LoaderRegistry(sessions),
             deps=self.deps,
             scope_error=scope_error,
+            principal=principal,
+            target=target,
+            authenticated=self.runtime.scopes.authenticator is not None,
         )
 
     def _opener(self, scope: TenantScope | None) -> SessionOpener | None:
@@ -141,6 +149,8 @@ def build_subgraph_app(
     A tenant-bound subgraph opens sessions on the request tenant's database through the
     runtime's registry; the tenants subgraph (`tenant_bound=False`) uses the control database.
     """
+    if runtime.scopes.authenticator is None:
+        runtime.scopes.authenticator = authenticator_from_env()
     graphql = _SubgraphGraphQL(schema, runtime, deps, tenant_bound)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,0 +1,127 @@
+"""`Authenticator`: the `Authorization` header of a request -> a `Principal`, or refusal.
+
+Bearer access tokens (JWT, verified against a `KeySource`) and API keys (`sk_live_...`,
+checksum verified before any lookup, then resolved by the identity subgraph through the
+`ApiKeyResolver` port) are accepted. The cross-tenant guard lives here: a credential is only
+ever valid for the tenant the request targets (the token's `tid`, the database the API key is
+found in); a mismatch is UNAUTHENTICATED, never a read of the other tenant.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Protocol
+
+from subgraphs.kit.auth.api_keys import is_api_key_like, is_well_formed_api_key
+from subgraphs.kit.auth.errors import UnauthenticatedError
+from subgraphs.kit.auth.keys import JwksKeySource, KeySource
+from subgraphs.kit.auth.principal import Principal, PrincipalKind
+from subgraphs.kit.auth.tokens import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_ISSUER,
+    TokenPolicy,
+    verify_access_token,
+)
+from subgraphs.kit.ids import TenantId
+
+__all__ = ["ApiKeyResolver", "Authenticator", "SessionChecker", "authenticator_from_env"]
+
+logger = logging.getLogger("subgraphs.auth")
+
+
+class ApiKeyResolver(Protocol):
+    """Port implemented by the identity subgraph: a well-formed key -> its principal."""
+
+    async def resolve(self, tenant_id: TenantId, key: str) -> Principal | None: ...
+
+
+class SessionChecker(Protocol):
+    """Port: whether a token's session (refresh-token family) is still live."""
+
+    async def is_active(self, tenant_id: TenantId, user_id: str, session_id: str) -> bool: ...
+
+
+def bearer(authorization: str | None) -> str | None:
+    if authorization is None:
+        return None
+    scheme, _, credential = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise UnauthenticatedError("not a bearer credential")
+    return credential.strip()
+
+
+class Authenticator:
+    def __init__(
+        self,
+        keys: KeySource,
+        policy: TokenPolicy | None = None,
+        *,
+        api_keys: ApiKeyResolver | None = None,
+        sessions: SessionChecker | None = None,
+    ) -> None:
+        self.keys = keys
+        self.policy = policy or TokenPolicy()
+        self.api_keys = api_keys
+        self.sessions = sessions
+
+    async def authenticate(
+        self, authorization: str | None, target: TenantId | None
+    ) -> Principal | None:
+        """None without credentials; the principal; or UnauthenticatedError."""
+        try:
+            credential = bearer(authorization)
+            if credential is None:
+                return None
+            if is_api_key_like(credential):
+                return await self._api_key(credential, target)
+            return await self._token(credential, target)
+        except UnauthenticatedError as error:
+            logger.info("credential refused: %s", error.reason)
+            raise
+
+    async def _api_key(self, key: str, target: TenantId | None) -> Principal:
+        if not is_well_formed_api_key(key):
+            raise UnauthenticatedError("malformed API key")
+        if target is None or self.api_keys is None:
+            raise UnauthenticatedError("API key without a target tenant")
+        principal = await self.api_keys.resolve(target, key)
+        if principal is None or principal.tenant_id != target:
+            raise UnauthenticatedError("unknown, expired or revoked API key")
+        return principal
+
+    async def _token(self, token: str, target: TenantId | None) -> Principal:
+        claims = await verify_access_token(token, self.keys, self.policy)
+        tenant_id = TenantId(claims.tenant_id)
+        if target is not None and target != tenant_id:
+            raise UnauthenticatedError("token tenant differs from the request tenant")
+        if self.sessions is not None and claims.session_id is not None:
+            live = await self.sessions.is_active(tenant_id, str(claims.subject), claims.session_id)
+            if not live:
+                raise UnauthenticatedError("session revoked")
+        return Principal(
+            tenant_id=tenant_id,
+            user_id=claims.subject,
+            kind=PrincipalKind(claims.kind) if claims.kind in _KINDS else PrincipalKind.USER,
+            roles=claims.roles,
+            permissions=claims.scope,
+            session_id=claims.session_id,
+            credential_id=claims.token_id,
+        )
+
+
+_KINDS = {k.value for k in PrincipalKind}
+
+
+def authenticator_from_env(environ: Mapping[str, str] | None = None) -> Authenticator | None:
+    """A JWKS-backed authenticator when `AUTH_JWKS_URL` is set (separate processes)."""
+    env = os.environ if environ is None else environ
+    url = env.get("AUTH_JWKS_URL")
+    if not url:
+        return None
+    policy = TokenPolicy(
+        issuer=env.get("AUTH_ISSUER", DEFAULT_ISSUER),
+        audience=env.get("AUTH_AUDIENCE", DEFAULT_AUDIENCE),
+    )
+    return Authenticator(JwksKeySource(url), policy)
