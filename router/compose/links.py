@@ -35,6 +35,15 @@ FEDERATION_DIRECTIVES = (
     "context",
     "fromContext",
 )
+FEDERATION1_DIRECTIVES = (
+    "key",
+    "external",
+    "requires",
+    "provides",
+    "extends",
+    "tag",
+    "inaccessible",
+)
 LATEST_FEDERATION = (2, 11)
 _FEDERATION_URL = re.compile(r"^https://specs\.apollo\.dev/federation/v(\d+)\.(\d+)$")
 
@@ -102,4 +111,4 @@ def read_federation_link(document: DocumentNode) -> FederationLink:
             if original.startswith("@") and original[1:] in FEDERATION_DIRECTIVES:
                 names[local.lstrip("@")] = original[1:]
         return FederationLink(version=version, local_names=names)
-    return FederationLink(version=(1, 0), local_names={n: n for n in FEDERATION_DIRECTIVES})
+    return FederationLink(version=(1, 0), local_names={n: n for n in FEDERATION1_DIRECTIVES})

@@ -13,7 +13,7 @@ from typing import Any
 from router.compose.hints import unknown_override_source
 from router.compose.merge_fields import FieldMerge, FieldSource, _merge_applied
 from router.compose.merge_inputs import merge_enums, merge_input_fields
-from router.compose.model import Kind, TypeDef, ValidatedSubgraph
+from router.compose.model import Kind, TypeDef, ValidatedSubgraph, named_type
 from router.compose.result import CompositionError, Hint
 from router.compose.supergraph import Graph, MergedField, MergedType, Supergraph
 
@@ -144,6 +144,56 @@ class _Merger:
                         )
 
 
+def _referenced_inaccessible(types: dict[str, MergedType]) -> list[CompositionError]:
+    """An element of the API schema may not use a type that @inaccessible hides."""
+    errors: list[CompositionError] = []
+    for tdef in types.values():
+        if tdef.inaccessible:
+            continue
+        for fdef in tdef.fields.values():
+            refs = [(f"{tdef.name}.{fdef.name}", fdef.type)] if not fdef.inaccessible else []
+            refs += [
+                (f"{tdef.name}.{fdef.name}({a.name}:)", a.type)
+                for a in fdef.args.values()
+                if not (a.inaccessible or fdef.inaccessible)
+            ]
+            for coordinate, ref in refs:
+                target = types.get(named_type(ref))
+                if target is not None and target.inaccessible:
+                    errors.append(
+                        CompositionError(
+                            "REFERENCED_INACCESSIBLE",
+                            f'Type "{target.name}" is @inaccessible but is referenced by '
+                            f'"{coordinate}", which is in the API schema.',
+                            None,
+                            coordinate,
+                        )
+                    )
+    return errors
+
+
+def _implemented_by_inaccessible(types: dict[str, MergedType]) -> list[CompositionError]:
+    errors: list[CompositionError] = []
+    for tdef in types.values():
+        for iface_name in tdef.interfaces:
+            iface = types.get(iface_name)
+            if iface is None or iface.inaccessible:
+                continue
+            for fname, fdef in tdef.fields.items():
+                ifield = iface.fields.get(fname)
+                if fdef.inaccessible and ifield is not None and not ifield.inaccessible:
+                    errors.append(
+                        CompositionError(
+                            "IMPLEMENTED_BY_INACCESSIBLE",
+                            f'Field "{tdef.name}.{fname}" is @inaccessible but implements the '
+                            f'interface field "{iface_name}.{fname}", which is in the API schema.',
+                            None,
+                            f"{tdef.name}.{fname}",
+                        )
+                    )
+    return errors
+
+
 def _graph_enum_values(names: list[str]) -> list[str]:
     values: list[str] = []
     for name in names:
@@ -186,6 +236,8 @@ def merge(subgraphs: Sequence[ValidatedSubgraph]) -> MergeOutcome:
         types, {n: [(s.graph, s.tdef) for s in srcs] for n, srcs in sources.items()}
     )
     merger.errors.extend(enum_errors)
+    merger.errors.extend(_referenced_inaccessible(types))
+    merger.errors.extend(_implemented_by_inaccessible(types))
     merger.hints.extend(enum_hints)
     if merger.errors:
         return MergeOutcome(None, tuple(merger.hints), tuple(merger.errors))

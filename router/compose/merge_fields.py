@@ -61,16 +61,23 @@ class FieldMerge:
         resolving = [s for s in kept if not s.fdef.external and s.graph not in overridden]
         if kind is Kind.OBJECT and len(resolving) > 1:
             self.check_sharing(resolving, coordinate)
-        typed = resolving or kept or sources
+        typed = [s for s in sources if not s.fdef.declared_external] or sources
         merged_type = merge_types([s.fdef.type for s in typed], output=kind is not Kind.INPUT)
         if merged_type is None:
-            self.type_mismatch(typed, coordinate)
+            self.type_mismatch(typed, coordinate, "FIELD_TYPE_MISMATCH")
+            return None
+        externals = [s for s in sources if s.fdef.declared_external]
+        if any(s.fdef.type != merged_type for s in externals) and typed is not sources:
+            code = "EXTERNAL_TYPE_MISMATCH" if externals[0].fdef.external else "FIELD_TYPE_MISMATCH"
+            self.type_mismatch(typed + externals, coordinate, code)
             return None
         merged = MergedField(name=name, type=merged_type)
         _merge_applied(merged, [s.fdef for s in sources])
         merged.args = self.merge_args(typed, coordinate)
-        is_root = type_name in ROOT_TYPES
-        merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources, is_root)
+        self.check_external_args(externals, merged, coordinate)
+        # The Guild records no `type:` on root and interface fields
+        typeless = type_name in ROOT_TYPES or kind is Kind.INTERFACE
+        merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources, typeless)
         return merged
 
     def without_void_overrides(self, sources: list[FieldSource]) -> list[FieldSource]:
@@ -123,14 +130,28 @@ class FieldMerge:
             coordinate,
         )
 
-    def type_mismatch(self, sources: list[FieldSource], coordinate: str) -> None:
+    def type_mismatch(self, sources: list[FieldSource], coordinate: str, code: str) -> None:
         detail = " and ".join(f'type "{s.fdef.type}" in subgraph "{s.graph}"' for s in sources)
         self.error(
-            "FIELD_TYPE_MISMATCH",
+            code,
             f'Type of field "{coordinate}" is incompatible across subgraphs: it has {detail}',
             sources[-1].graph,
             coordinate,
         )
+
+    def check_external_args(
+        self, externals: list[FieldSource], merged: MergedField, coordinate: str
+    ) -> None:
+        for source in externals:
+            for arg in merged.args:
+                if arg not in source.fdef.args:
+                    self.error(
+                        "EXTERNAL_ARGUMENT_MISSING",
+                        f'Field "{coordinate}" is missing argument "{coordinate}({arg}:)" in '
+                        "some subgraphs where it is marked @external",
+                        source.graph,
+                        f"{coordinate}({arg}:)",
+                    )
 
     def merge_args(self, sources: list[FieldSource], coordinate: str) -> dict[str, MergedArg]:
         merged: dict[str, MergedArg] = {}
@@ -183,10 +204,9 @@ def _joins(
     merged_type: str,
     type_graphs: list[str],
     sources: list[FieldSource],
-    is_root: bool,
+    typeless: bool,
 ) -> list[dict[str, Any]]:
-    # differing nullability on root fields is not recorded (as The Guild's composition does)
-    type_differs = any(s.fdef.type != merged_type for s in sources) and not is_root
+    type_differs = any(s.fdef.type != merged_type for s in sources) and not typeless
     special = any(
         s.fdef.external or s.fdef.requires or s.fdef.provides or s.fdef.override for s in kept
     )

@@ -45,6 +45,7 @@ class FieldDef(Applied):
     args: dict[str, ArgDef] = field(default_factory=dict)
     default: str | None = None  # input fields only
     external: bool = False
+    declared_external: bool = False  # @external as written, even where composition ignores it
     requires: str | None = None
     provides: str | None = None
     shareable: bool = False

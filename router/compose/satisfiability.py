@@ -4,7 +4,7 @@ Apollo validates every query path against the subgraphs. This walks (type, subgr
 from the root fields instead: at each state, a field the current subgraph cannot resolve must
 be reachable by moving to another subgraph through a resolvable `@key` whose top-level fields
 the current subgraph resolves. A field with no way in is a SATISFIABILITY_ERROR, reported with
-an example query. `@requires` conditions and `@provides` shortcuts are not modelled.
+an example query. `@provides` is followed; `@requires` conditions are not modelled.
 """
 
 from __future__ import annotations
@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from router.compose.fieldset import top_level_names
+from router.compose.fieldset import (
+    FieldSetSyntaxError,
+    Selected,
+    parse_field_set,
+    top_level_names,
+)
 from router.compose.model import ROOT_TYPES, Kind, named_type
 from router.compose.result import CompositionError
 from router.compose.supergraph import MergedField, MergedType, Supergraph
@@ -27,6 +32,15 @@ class _State:
     type_name: str
     graphs: frozenset[str]
     path: tuple[str, ...]
+    # (graph, selection) that a parent field's @provides makes resolvable here
+    provided: frozenset[tuple[str, Selected]] = frozenset()
+
+
+def _parse(fields: str) -> tuple[Selected, ...]:
+    try:
+        return parse_field_set(fields)
+    except FieldSetSyntaxError:
+        return ()
 
 
 def _type_graphs(tdef: MergedType) -> list[str]:
@@ -40,8 +54,12 @@ def _is_interface_object(tdef: MergedType, graph: str) -> bool:
 @dataclass
 class _Walk:
     supergraph: Supergraph
+    # progressive @override: check once with every label off and once with every label on
+    labels_on: bool
     errors: dict[str, CompositionError] = field(default_factory=dict)
-    seen: set[tuple[str, frozenset[str]]] = field(default_factory=set)
+    seen: set[tuple[str, frozenset[str], frozenset[tuple[str, Selected]]]] = field(
+        default_factory=set
+    )
     queue: deque[_State] = field(default_factory=deque)
 
     def resolvable_graphs(self, tdef: MergedType, fdef: MergedField) -> list[str]:
@@ -52,7 +70,10 @@ class _Walk:
         return [
             str(j["graph"])
             for j in fdef.joins
-            if "graph" in j and not j.get("external") and not j.get("usedOverridden")
+            if "graph" in j
+            and not j.get("external")
+            and not (j.get("usedOverridden") and "overrideLabel" not in j)
+            and not ("overrideLabel" in j and ("override" in j) != self.labels_on)
         ]
 
     def keys_into(self, tdef: MergedType, target: str) -> list[str]:
@@ -71,21 +92,32 @@ class _Walk:
                 return True
         return False
 
-    def push(self, type_name: str, graphs: set[str], path: tuple[str, ...]) -> None:
+    def push(
+        self,
+        type_name: str,
+        graphs: set[str],
+        path: tuple[str, ...],
+        provided: frozenset[tuple[str, Selected]] = frozenset(),
+    ) -> None:
         target = self.supergraph.types.get(type_name)
         if target is None or target.kind not in _COMPOSITE or not graphs:
             return
-        key = (type_name, frozenset(graphs))
+        provided = frozenset(
+            (g, sel)
+            for g, sel in provided
+            if g in graphs and sel.type_condition in (None, type_name)
+        )
+        key = (type_name, frozenset(graphs), provided)
         if key not in self.seen:
             self.seen.add(key)
-            self.queue.append(_State(type_name, frozenset(graphs), path))
+            self.queue.append(_State(type_name, frozenset(graphs), path, provided))
 
     def visit(self, state: _State) -> None:
         tdef = self.supergraph.types[state.type_name]
         if tdef.kind is Kind.UNION:
             for member in tdef.members:
                 graphs = {g for g, m in tdef.union_members if m == member and g in state.graphs}
-                self.push(member, graphs, (*state.path, f"... on {member}"))
+                self.push(member, graphs, (*state.path, f"... on {member}"), state.provided)
             return
         graphs = set(state.graphs)
         if tdef.kind is Kind.INTERFACE:
@@ -99,7 +131,8 @@ class _Walk:
             }
             for impl in self.supergraph.types.values():
                 impl_graphs = {g for g in real if (g, tdef.name) in impl.implements}
-                self.push(impl.name, impl_graphs, (*state.path, f"... on {impl.name}"))
+                path = (*state.path, f"... on {impl.name}")
+                self.push(impl.name, impl_graphs, path, state.provided)
             if not objects:
                 return
             graphs = objects
@@ -112,9 +145,15 @@ class _Walk:
         path = (*state.path, fdef.name)
         target = named_type(fdef.type)
         resolvable = self.resolvable_graphs(tdef, fdef)
-        direct = graphs.intersection(resolvable)
+        mine = [(g, sel) for g, sel in state.provided if sel.name == fdef.name]
+        direct = graphs.intersection(resolvable) | {g for g, _ in mine if g in graphs}
         if direct:
-            self.push(target, direct, path)
+            provided = {(g, child) for g, sel in mine for child in sel.children}
+            for join in fdef.joins:
+                if join.get("graph") in direct and "provides" in join:
+                    selections = _parse(str(join["provides"]))
+                    provided.update((str(join["graph"]), sel) for sel in selections)
+            self.push(target, direct, path, frozenset(provided))
             return
         entries = {g2 for g2 in resolvable for g in graphs if self.can_enter(tdef, tdef, g, g2)}
         for g2, interface in fdef.via_interface_object.items():
@@ -144,7 +183,15 @@ class _Walk:
 
 
 def check_satisfiability(supergraph: Supergraph) -> list[CompositionError]:
-    walk = _Walk(supergraph)
+    errors: dict[str, CompositionError] = {}
+    for labels_on in (False, True):
+        for error in _walk(supergraph, labels_on):
+            errors.setdefault(error.coordinate or "", error)
+    return list(errors.values())
+
+
+def _walk(supergraph: Supergraph, labels_on: bool) -> list[CompositionError]:
+    walk = _Walk(supergraph, labels_on)
     for root in ROOT_TYPES:
         tdef = supergraph.types.get(root)
         if tdef is None:

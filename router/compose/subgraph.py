@@ -148,7 +148,7 @@ class _Reader:
         self.applied(fdef, found)
         for name, args in found:
             if name == "external":
-                fdef.external = True
+                fdef.external = fdef.declared_external = True
             elif name == "shareable":
                 fdef.shareable = True
             elif name == "requires":
@@ -186,7 +186,7 @@ class _Reader:
                 self.error(f'Field "{name}.{fname}" can only be defined once.', f"{name}.{fname}")
             tdef.fields[fname] = self.field(field_node, name)
             if any(name == "external" for name, _ in found):  # type-level @external
-                tdef.fields[fname].external = True
+                tdef.fields[fname].external = tdef.fields[fname].declared_external = True
         for iface in getattr(node, "interfaces", None) or ():
             if iface.name.value not in tdef.interfaces:
                 tdef.interfaces.append(iface.name.value)

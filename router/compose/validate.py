@@ -22,6 +22,7 @@ from router.compose.model import (
     named_type,
 )
 from router.compose.result import CompositionError
+from router.compose.typerefs import TypeRef, parse_type
 
 _COMPOSITE = (Kind.OBJECT, Kind.INTERFACE, Kind.UNION)
 
@@ -107,12 +108,20 @@ class _Check:
             iface = self.subgraph.types.get(name)
             if iface is None:
                 continue
-            for fname in iface.fields:
-                if fname not in tdef.fields:
+            for fname, ifield in iface.fields.items():
+                own = tdef.fields.get(fname)
+                if own is None:
                     self.error(
                         "INVALID_GRAPHQL",
                         f"Interface field {name}.{fname} expected but {tdef.name} does not "
                         "provide it.",
+                        f"{tdef.name}.{fname}",
+                    )
+                elif not _narrows(parse_type(own.type), parse_type(ifield.type)):
+                    self.error(
+                        "INVALID_GRAPHQL",
+                        f"Interface field {name}.{fname} expects type {ifield.type} but "
+                        f"{tdef.name}.{fname} of type {own.type} is not a proper subtype.",
                         f"{tdef.name}.{fname}",
                     )
 
@@ -125,6 +134,13 @@ class _Check:
     def check_field_sets(self, tdef: TypeDef) -> None:
         for fdef in tdef.fields.values():
             coordinate = f"{tdef.name}.{fdef.name}"
+            if fdef.external and (fdef.inaccessible or fdef.tags):
+                directive = "@inaccessible" if fdef.inaccessible else "@tag"
+                self.error(
+                    "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
+                    f'Cannot apply merged directive {directive} to external field "{coordinate}"',
+                    coordinate,
+                )
             if fdef.requires is not None:
                 selections = self.parse(fdef.requires, "requires", coordinate)
                 if selections is not None:
@@ -190,6 +206,17 @@ class _Check:
                         "interface; the field declaration has no use and should be removed.",
                         coordinate,
                     )
+
+
+def _narrows(own: TypeRef, expected: TypeRef) -> bool:
+    """Nullability and list shape of an implementation field against its interface field."""
+    if expected.non_null and not own.non_null:
+        return False
+    if (own.list_of is None) != (expected.list_of is None):
+        return False
+    if own.list_of is not None and expected.list_of is not None:
+        return _narrows(own.list_of, expected.list_of)
+    return True
 
 
 def _implements_external(subgraph: RawSubgraph, tdef: TypeDef, field_name: str) -> bool:

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def guild_compose() -> GuildCompose:
+def guild_compose() -> Iterator[GuildCompose]:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         _unavailable("node and npm are needed for the composition cross-check")
@@ -62,17 +62,25 @@ def guild_compose() -> GuildCompose:
         if done.returncode != 0:
             _unavailable(f"npm ci in {JS_DIR} failed:\n{done.stderr[-2000:]}")
 
+    # one long-lived node process answers every composition of the session
+    server = subprocess.Popen(
+        [node, str(JS_DIR / "compose.mjs"), "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdin is not None
+    assert server.stdout is not None
+    stdin, stdout = server.stdin, server.stdout
+
     def run(subgraphs: list[SubgraphSource]) -> dict[str, Any]:
         payload = [{"name": s.name, "url": s.url, "sdl": s.sdl} for s in subgraphs]
-        done = subprocess.run(
-            [node, str(JS_DIR / "compose.mjs")],
-            input=json.dumps(payload),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        result: dict[str, Any] = json.loads(done.stdout)
+        stdin.write(json.dumps(payload) + "\n")
+        stdin.flush()
+        result: dict[str, Any] = json.loads(stdout.readline())
         return result
 
-    return run
+    yield run
+    stdin.close()
+    server.wait(timeout=10)
+    stdout.close()

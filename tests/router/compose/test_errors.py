@@ -202,6 +202,58 @@ CASES = [
         None,
     ),
     Case(
+        "EXTERNAL_TYPE_MISMATCH",
+        {
+            "a": HEAD + 'type Query { u: U } type U @key(fields: "id") { id: ID! n: Int }',
+            "b": HEAD + 'type U @key(fields: "id") { id: ID! n: Int! @external'
+            ' m: Int @requires(fields: "n") }',
+        },
+        "b",
+        "U.n",
+    ),
+    Case(
+        "EXTERNAL_ARGUMENT_MISSING",
+        {
+            "a": HEAD + 'type Query { u: U } type U @key(fields: "id") { id: ID! n(x: Int): Int }',
+            "b": HEAD + 'type U @key(fields: "id") { id: ID! n: Int @external'
+            ' m: Int @requires(fields: "n") }',
+        },
+        "b",
+        "U.n(x:)",
+    ),
+    Case(
+        "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
+        {
+            "a": HEAD + 'type Query { u: U } type U @key(fields: "id") { id: ID! n: Int }',
+            "b": HEAD + 'type U @key(fields: "id") { id: ID! n: Int @external @inaccessible'
+            ' m: Int @requires(fields: "n") }',
+        },
+        "b",
+        "U.n",
+    ),
+    Case(
+        "REFERENCED_INACCESSIBLE",
+        {"a": HEAD + "type Query { h: Hidden x: Int } type Hidden @inaccessible { x: Int }"},
+        None,
+        "Query.h",
+    ),
+    Case(
+        "IMPLEMENTED_BY_INACCESSIBLE",
+        {
+            "a": HEAD + "type Query { i: I } interface I { x: Int } type T implements I"
+            " { x: Int @inaccessible }"
+        },
+        None,
+        "T.x",
+    ),
+    Case(
+        "INVALID_GRAPHQL",
+        {"a": HEAD + "type Query { i: I } interface I { x: Int! } type T implements I { x: Int }"},
+        "a",
+        "T.x",
+    ),
+    Case("INVALID_GRAPHQL", {"a": "type Query @shareable { x: Int }"}, "a", "Query"),
+    Case(
         "SATISFIABILITY_ERROR",
         {
             "a": HEAD + "type Query { l: L } type L { x: Int @shareable }",
