@@ -52,7 +52,11 @@ async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: Execution
         key = key_of(obj)
         if key is None:
             continue
-        index = index_of.get(key)
+        try:
+            index = index_of.get(key)
+        except TypeError:  # list or object key values: compare by their JSON
+            key = orjson.dumps(build(obj))
+            index = index_of.get(key)
         if index is not None:
             targets[index].append(obj)
             continue
@@ -147,18 +151,15 @@ class FlatExtractor:
         self.getters = {typename: itemgetter(*names) for typename, names in flat.items()}
 
     def key(self, obj: dict[str, Any]) -> Hashable | None:
+        """The key values (with the type name); may be unhashable, see `run_entity_fetch`."""
         typename = obj.get("__typename")
         getter = self.getters.get(typename)  # type: ignore[arg-type]
         if getter is None:
             return None
         try:
-            key: Hashable = (typename, getter(obj))
-            hash(key)
+            return (typename, getter(obj))
         except KeyError:
             return None  # a key field is missing: the fetch that brings it failed
-        except TypeError:  # list or object values: compare by their JSON
-            return orjson.dumps([obj[name] for name in self.flat[typename]])  # type: ignore[index]
-        return key
 
     def build(self, obj: dict[str, Any]) -> dict[str, Any]:
         return {name: obj[name] for name in self.flat[obj["__typename"]]}
@@ -288,7 +289,7 @@ def _errors(body: dict[str, Any]) -> list[dict[str, Any]]:
 def _flatten_prefix(path: tuple[str, ...]) -> ResponsePath:
     prefix: ResponsePath = []
     for element in path:
-        if element == "@":
+        if element.startswith("@"):
             break
         prefix.append(element.partition("|")[0])
     return prefix

@@ -55,7 +55,9 @@ def collect_objects_with_paths(
     current: list[tuple[Any, ResponsePath]] = [(root, [])]
     types: frozenset[str] | None = None
     for element in path:
-        if element == "@":
+        if element.startswith("@"):
+            if types is None:
+                types = parse_path_element(element)[1]
             expanded: list[tuple[Any, ResponsePath]] = []
             for value, at in current:
                 if type(value) is list:
@@ -86,28 +88,50 @@ def _keep_types(
 def collect_objects(root: dict[str, Any], path: tuple[str, ...]) -> list[dict[str, Any]]:
     """`collect_objects_with_paths` without the paths (the hot path)."""
     current: list[Any] = [root]
-    types: frozenset[str] | None = None
-    for element in path:
-        if element == "@":
-            expanded: list[Any] = []
+    for key, types, lists in _steps(path):
+        found: list[Any] = []
+        if lists == 1:
+            extend = found.extend
             for value in current:
-                if type(value) is list:
-                    expanded.extend(value)
-            current = expanded
-            continue
+                if type(value) is dict:
+                    items = value.get(key)
+                    if type(items) is list:
+                        extend(items)
+        else:
+            append = found.append
+            for value in current:
+                if type(value) is dict:
+                    item = value.get(key)
+                    if item is not None:
+                        append(item)
+            for _ in range(lists):
+                found = [i for items in found if type(items) is list for i in items]
         if types is not None:
-            current = [v for v in current if type(v) is not dict or v.get("__typename") in types]
-        key, types = _parsed(element)
-        nxt = []
-        for value in current:
-            if type(value) is dict:
-                found = value.get(key)
-                if found is not None:
-                    nxt.append(found)
-        current = nxt
-    if types is not None:
-        return [v for v in current if type(v) is dict and v.get("__typename") in types]
+            found = [v for v in found if type(v) is dict and v.get("__typename") in types]
+        current = found
     return [v for v in current if type(v) is dict]
+
+
+# (key, type condition, number of `@` after it)
+_Step = tuple[str, frozenset[str] | None, int]
+_compiled_paths: dict[tuple[str, ...], tuple[_Step, ...]] = {}
+
+
+def _steps(path: tuple[str, ...]) -> tuple[_Step, ...]:
+    steps = _compiled_paths.get(path)
+    if steps is None:
+        built: list[_Step] = []
+        for element in path:
+            key, types = parse_path_element(element)
+            if key == "@" and built:  # `@`, or `@|[T]`: a list, keeping only T objects
+                previous, previous_types, lists = built[-1]
+                built[-1] = (previous, types or previous_types, lists + 1)
+            else:
+                built.append((key, types, 0))
+        if len(_compiled_paths) > 10_000:
+            _compiled_paths.clear()
+        steps = _compiled_paths[path] = tuple(built)
+    return steps
 
 
 _parsed_elements: dict[str, tuple[str, frozenset[str] | None]] = {}

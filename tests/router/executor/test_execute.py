@@ -228,3 +228,62 @@ async def test_invalid_subgraph_body_is_an_error_not_a_crash(raw: bytes) -> None
     result = await run(QueryPlan(users_fetch()), "{ users { id } }", Broken())
     assert result["data"] == {"users": None}
     assert result["errors"][0]["extensions"]["code"] == "SUBREQUEST_MALFORMED_RESPONSE"
+
+
+async def test_unhashable_and_nested_keys_and_typed_paths() -> None:
+    nodes = {
+        "data": {
+            "grid": [
+                [{"__typename": "User", "id": "1", "tags": ["a"], "org": {"id": "o"}}],
+                [None, {"__typename": "Review", "id": "2"}],
+                [{"__typename": "User", "id": "1", "tags": ["a"], "org": {"id": "o"}}],
+            ]
+        }
+    }
+    flat_list_key = (
+        InlineFragmentSelection(
+            "User",
+            (FieldSelection("__typename"), FieldSelection("id"), FieldSelection("tags")),
+        ),
+    )
+    nested_key = (
+        InlineFragmentSelection(
+            "User",
+            (FieldSelection("__typename"), FieldSelection("org", (FieldSelection("id"),))),
+        ),
+    )
+
+    async def echo(body: dict[str, Any]) -> dict[str, Any]:
+        reps = body["variables"]["representations"]
+        return {"data": {"_entities": [{"name": f"n{len(reps)}"} for _ in reps]}}
+
+    client = FakeSubgraphClient({"accounts": static(nodes), "reviews": echo, "products": echo})
+    plan = QueryPlan(
+        Sequence(
+            (
+                Fetch("accounts", "{ grid }"),
+                Parallel(
+                    (
+                        Flatten(
+                            ("grid", "@", "@|[User]"),
+                            Fetch("reviews", "{}", requires=flat_list_key),
+                        ),
+                        Flatten(
+                            ("grid|[Nope]", "@", "@"), Fetch("products", "{}", requires=nested_key)
+                        ),
+                    )
+                ),
+            )
+        )
+    )
+    schema = build_schema(SDL + " extend type Query { grid: [[Node]] }")
+    query = "{ grid { __typename id ... on User { name } } }"
+    result = await run(plan, query, client, schema=schema)
+    assert "errors" not in result, result
+    assert result["data"]["grid"][0] == [{"__typename": "User", "id": "1", "name": "n1"}]
+    assert result["data"]["grid"][1] == [None, {"__typename": "Review", "id": "2"}]
+    (request,) = client.for_service("reviews")
+    assert request.body["variables"]["representations"] == [
+        {"__typename": "User", "id": "1", "tags": ["a"]}
+    ]
+    assert client.for_service("products") == []  # no object matched the path's type condition
