@@ -1,0 +1,1 @@
+"""The worker: relay, consumers, webhook dispatcher and scheduler (`saas-platform worker`)."""
