@@ -13,7 +13,7 @@ from pathlib import Path
 import strawberry
 from strawberry.federation.schema_directives import Override
 
-FEDERATION_VERSION = "2.9"  # the newest version both strawberry and The Guild accept
+FEDERATION_VERSION = "2.7"  # as subgraphs.kit.federation; see docs/composition.md
 
 
 @strawberry.enum
