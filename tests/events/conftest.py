@@ -93,17 +93,17 @@ async def _sqlite_world() -> AsyncIterator[World]:
 
 
 @pytest.fixture
-async def world(postgres_url: str, _pg_world: World | None) -> AsyncIterator[World]:
+async def world(postgres_url: str, _pg_world: World | None) -> World:
     """Three ACTIVE tenants on PostgreSQL, their event tables emptied before each test."""
     assert _pg_world is not None
     await _pg_world.clean()
-    yield _pg_world
+    return _pg_world
 
 
 @pytest.fixture
-async def sqlite_world(_sqlite_world: World) -> AsyncIterator[World]:
+async def sqlite_world(_sqlite_world: World) -> World:
     await _sqlite_world.clean()
-    yield _sqlite_world
+    return _sqlite_world
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import pytest
 from redis.asyncio import Redis
 
 from subgraphs.kit.events import RedisStreams, Relay, RelayOptions, local_hub, record, stream_for
+from subgraphs.kit.ids import TenantId
 from tests.events.conftest import World
 from tests.events.helpers import produce
 from tests.events.redis_server import ThrowawayRedis
@@ -15,15 +16,19 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 STREAM = stream_for("sample")
 
 
+async def _failing_change(world: World, tenant: TenantId) -> None:
+    async with world.session(tenant) as session, session.begin():
+        record(session, SampleHappened(tenant_id=tenant, n=1))
+        raise RuntimeError("the change fails")
+
+
 async def test_rollback_records_no_event(world: World) -> None:
     tenant = world.tenants[0]
     seen: list[object] = []
     unsubscribe = local_hub.subscribe(seen.append)
     try:
         with pytest.raises(RuntimeError):
-            async with world.session(tenant) as session, session.begin():
-                record(session, SampleHappened(tenant_id=tenant, n=1))
-                raise RuntimeError("the change fails")
+            await _failing_change(world, tenant)
         events = await produce(world, tenant, 1)
     finally:
         unsubscribe()

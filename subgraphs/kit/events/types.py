@@ -92,6 +92,11 @@ def event_payload(event: Event) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> str:
+    # driver UUID types (asyncpg's) and other str-able values
+    return str(value)
+
+
 def to_envelope(event: Event) -> dict[str, Any]:
     return {
         "id": str(event.event_id),
@@ -100,7 +105,7 @@ def to_envelope(event: Event) -> dict[str, Any]:
         "tenantId": str(event.tenant_id),
         "occurredAt": event.occurred_at.isoformat(),
         "actor": event.actor,
-        "data": orjson.loads(orjson.dumps(event_payload(event))),
+        "data": orjson.loads(orjson.dumps(event_payload(event), default=_plain)),
     }
 
 
