@@ -264,7 +264,9 @@ async def _send(
         url=url,
         body=orjson.dumps(payload),
         headers=context.headers,
-        is_mutation=fetch.operation_kind is OperationKind.MUTATION,
+        # never share a mutation, even if a plan forgot to mark its kind
+        is_mutation=fetch.operation_kind is OperationKind.MUTATION
+        or fetch.operation.lstrip().startswith("mutation"),
     )
     response = await context.client.execute(request)
     if response.failure is not None:
