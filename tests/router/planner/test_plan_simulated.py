@@ -16,6 +16,7 @@ from router.planner import build_plan
 from router.supergraph import Supergraph, parse_supergraph
 from tests.router.planner.simulation import World, run_plan, shape
 from tests.router.planner.test_plan_abstract import LIBRARY
+from tests.router.planner.test_plan_basics import SHOP
 from tests.router.planner.test_plan_entities import BANK
 from tests.router.planner.test_plan_properties import operations
 from tests.router.planner.test_plan_requires import DUTIES, SHELVES, STORE
@@ -57,6 +58,8 @@ def test_bench_query_gives_the_monolith_result() -> None:
         (SHELVES, "{ shelves { id weight items { id } } }"),
         (BANK, "{ users { id: name email score } accounts { balance number } }"),
         (LIBRARY, "{ accounts { name score } topAccounts { __typename score name } }"),
+        (LIBRARY, "{ topAccounts { score ... on Admin { level } } search { title } }"),
+        (SHOP, 'mutation { a: login(name: "x") { name purchases { title } } logout }'),
     ],
 )
 def test_selected_plans_give_the_monolith_result(supergraph: Supergraph, query: str) -> None:
