@@ -1,0 +1,1 @@
+"""Use cases of the identity subgraph, split by area. No strawberry, no starlette here."""
