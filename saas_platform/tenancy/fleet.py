@@ -1,6 +1,8 @@
 """Fleet migrations: the control database, then every tenant database, N at a time.
 
-Each tenant upgrades to `heads` in one transaction (transactional DDL on PostgreSQL and, with
+Tenants migrate in a pool of N worker processes (alembic's module-level `context`/`op`
+proxies rule out concurrent upgrades inside one process). Each tenant upgrades to `heads` in one
+transaction (transactional DDL on PostgreSQL and, with
 the kit's SQLite setup, on SQLite too), so a failing tenant stays at its old revision. Failures
 are collected, the others continue, and a re-run converges.
 """
@@ -8,9 +10,11 @@ are collected, the others continue, and a re-run converges.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +101,11 @@ async def migrate_tenant(
     return TenantMigration(target.slug, status, before, after, time.perf_counter() - started)
 
 
+def _migrate_in_worker(target: TenantTarget, extra_locations: tuple[str, ...]) -> TenantMigration:
+    """Runs in a worker process (alembic keeps global state, so one upgrade per process)."""
+    return asyncio.run(migrate_tenant(target, [Path(p) for p in extra_locations]))
+
+
 async def migrate_fleet(
     settings: Settings,
     *,
@@ -111,15 +120,27 @@ async def migrate_fleet(
     report = FleetReport(heads=frozenset(script_heads(tenant_config(extra_locations))))
     if on_start is not None:
         on_start(len(targets))
-    gate = asyncio.Semaphore(max(1, concurrency or settings.migrate_concurrency))
+    if not targets:
+        return report
+    workers = max(1, min(concurrency or settings.migrate_concurrency, len(targets)))
+    extra = tuple(str(p) for p in extra_locations)
+    loop = asyncio.get_running_loop()
+    # forkserver: workers fork from a clean server process that imported this module once
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
 
-    async def one(target: TenantTarget) -> None:
-        async with gate:
-            result = await migrate_tenant(target, extra_locations)
+    async def one(pool: ProcessPoolExecutor, target: TenantTarget) -> None:
+        try:
+            result = await loop.run_in_executor(pool, _migrate_in_worker, target, extra)
+        except Exception as exc:  # the worker itself died (killed, out of memory)
+            result = TenantMigration(
+                target.slug, "failed", frozenset(), frozenset(), 0.0, f"worker: {exc!r}"
+            )
         report.results.append(result)
         if on_result is not None:
             on_result(result)
 
-    await asyncio.gather(*(one(t) for t in targets))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        await asyncio.gather(*(one(pool, t) for t in targets))
     report.results.sort(key=lambda r: r.slug)
     return report

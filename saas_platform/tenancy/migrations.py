@@ -7,7 +7,9 @@ can be added per call.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,12 +76,29 @@ async def current_heads_on_engine(engine: AsyncEngine) -> set[str]:
         return await connection.run_sync(_current)
 
 
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _alembic_lock() -> asyncio.Lock:
+    """alembic's `context` and `op` are module-level proxies: two upgrades interleaving in one
+    process would share them. In-process upgrades run one at a time; the fleet runner gets
+    its parallelism from worker processes."""
+    loop = asyncio.get_running_loop()
+    lock = _LOCKS.get(loop)
+    if lock is None:
+        lock = _LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
 async def upgrade_url(url: str, config: Config) -> None:
-    engine = create_database_engine(url, _MIGRATION_ENGINE)
-    try:
-        await upgrade_on_engine(engine, config)
-    finally:
-        await engine.dispose()
+    async with _alembic_lock():
+        engine = create_database_engine(url, _MIGRATION_ENGINE)
+        try:
+            await upgrade_on_engine(engine, config)
+        finally:
+            await engine.dispose()
 
 
 async def current_heads(url: str) -> set[str]:

@@ -7,33 +7,25 @@
     ├── DatabaseUnavailableError a database did not answer in time
     └── InvalidCursorError       a pagination cursor that we did not issue
 
-At the GraphQL edge, mutations catch DomainErrors into `userErrors { field message code }`
-(`subgraphs.kit.payloads.guard`), and `KitErrorsExtension` gives other DomainErrors an
-`extensions.code` while masking every unexpected error (logged with the request id).
+This module stays free of strawberry (services and the engine registry import it). At the
+GraphQL edge (`subgraphs.kit.graphql_errors`), mutations catch DomainErrors into
+`userErrors { field message code }` (`guard`), and `KitErrorsExtension` gives other DomainErrors
+an `extensions.code` while masking every unexpected error (logged with the request id).
 """
 
 from __future__ import annotations
 
-import logging
 from enum import Enum, StrEnum
 from typing import Any, ClassVar
-
-import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
-
-logger = logging.getLogger("subgraphs.errors")
 
 __all__ = [
     "DatabaseUnavailableError",
     "DomainError",
     "InvalidCursorError",
     "KitErrorCode",
-    "KitErrorsExtension",
     "TenantNotFoundError",
     "TenantRequiredError",
     "TenantUnavailableError",
-    "UserError",
 ]
 
 
@@ -85,49 +77,3 @@ class DatabaseUnavailableError(DomainError):
 class InvalidCursorError(DomainError):
     code = KitErrorCode.INVALID_CURSOR
     message = "Invalid pagination cursor."
-
-
-@strawberry.federation.type(shareable=True, description="An expected failure of a mutation.")
-class UserError:
-    field: str | None
-    message: str
-    code: str
-
-    @classmethod
-    def of(cls, error: DomainError) -> UserError:
-        return cls(field=error.field, message=str(error), code=error.code_name)
-
-
-def _should_mask(error: GraphQLError) -> bool:
-    return error.original_error is not None
-
-
-class KitErrorsExtension(MaskErrors):
-    """DomainErrors keep their message and gain `extensions.code`; the rest are masked."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=_should_mask, error_message="Internal server error.")
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, DomainError):
-            return GraphQLError(
-                message=str(original),
-                nodes=error.nodes,
-                source=error.source,
-                positions=error.positions,
-                path=error.path,
-                original_error=None,
-                extensions={"code": original.code_name},
-            )
-        context = self.execution_context.context
-        request_id = getattr(context, "request_id", None)
-        logger.error(
-            "unexpected error (request %s) at %s",
-            request_id,
-            error.path,
-            exc_info=original,
-        )
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": KitErrorCode.INTERNAL.value, "requestId": request_id}
-        return masked

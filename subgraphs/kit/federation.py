@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from subgraphs.kit.errors import KitErrorsExtension
+from subgraphs.kit.graphql_errors import KitErrorsExtension
 
 # accepted by strawberry 0.341 and by @theguild/federation-composition
 FEDERATION_VERSION = "2.7"

@@ -6,7 +6,8 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from subgraphs.kit.context import SubgraphContext
-from subgraphs.kit.errors import DomainError, UserError
+from subgraphs.kit.errors import DomainError
+from subgraphs.kit.graphql_errors import UserError
 
 T = TypeVar("T")
 

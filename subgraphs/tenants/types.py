@@ -11,7 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kit.context import SubgraphContext
-from subgraphs.kit.errors import UserError
+from subgraphs.kit.graphql_errors import UserError
 from subgraphs.tenants import models
 from subgraphs.tenants.deps import TenantsDeps
 from subgraphs.tenants.loaders import DomainsByTenant
