@@ -80,8 +80,11 @@ def for_type(tree: FieldTree | None, type_name: str) -> FieldTree | None:
 
 
 class Capabilities:
-    def __init__(self, supergraph: Supergraph) -> None:
+    def __init__(
+        self, supergraph: Supergraph, override_labels: frozenset[str] = frozenset()
+    ) -> None:
         self.supergraph = supergraph
+        self.override_labels = override_labels
         self.schema = supergraph.schema
         self.api = supergraph.api_schema
         self.order = {name: i for i, name in enumerate(supergraph.graph_order)}
@@ -108,7 +111,7 @@ class Capabilities:
 
     def resolves(self, graph: str, type_name: str, field_name: str) -> JoinField | None:
         """The join info if `graph` resolves `type_name.field_name` itself (not external, not
-        overridden, not a progressive override whose label is off), else None."""
+        overridden, not on the inactive side of a progressive override), else None."""
         if field_name == "__typename":
             return _LOCAL
         meta = self.supergraph.types.get(type_name)
@@ -126,8 +129,12 @@ class Capabilities:
                 continue
             if join.external or join.used_overridden:
                 return None
-            if join.override is not None and join.override_label is not None:
-                return None  # progressive override: labels are off, the old owner keeps it
+            if join.override_label is not None:
+                # progressive override: with the label on, the overriding graph resolves the
+                # field; with it off, the graph it overrides keeps it
+                active = join.override_label in self.override_labels
+                if active != (join.override is not None):
+                    return None
             return join
         return None
 

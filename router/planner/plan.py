@@ -41,14 +41,20 @@ _KINDS = {
 
 
 def build_plan(
-    supergraph: Supergraph, document: DocumentNode, operation_name: str | None = None
+    supergraph: Supergraph,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    *,
+    override_labels: frozenset[str] = frozenset(),
 ) -> QueryPlan:
     """Plan one operation of `document` (already validated against `supergraph.api_schema`).
 
-    Pure and deterministic: the same inputs give an equal plan. Raises `PlanningError`."""
+    `override_labels` are the progressive `@override` labels that are on (see
+    `Supergraph.override_labels()`); a plan cache must include them in its key. Pure and
+    deterministic: the same inputs give an equal plan. Raises `PlanningError`."""
     operation = select_operation(document, operation_name)
     kind = _KINDS[operation.operation]
-    planner = _OperationPlanner(supergraph, document, operation, kind)
+    planner = _OperationPlanner(supergraph, document, operation, kind, override_labels)
     if kind is OperationKind.SUBSCRIPTION:
         return QueryPlan(planner.plan_subscription(), kind)
     return QueryPlan(planner.plan(), kind)
@@ -61,9 +67,10 @@ class _OperationPlanner:
         document: DocumentNode,
         operation: OperationDefinitionNode,
         kind: OperationKind,
+        override_labels: frozenset[str],
     ) -> None:
         self.supergraph = supergraph
-        self.caps = Capabilities(supergraph)
+        self.caps = Capabilities(supergraph, override_labels)
         self.fragments = fragment_map(document)
         self.operation = operation
         self.kind = kind

@@ -97,3 +97,14 @@ class Supergraph:
 
     def type_meta(self, name: str) -> TypeMeta | None:
         return self.types.get(name)
+
+    def override_labels(self) -> frozenset[str]:
+        """Every progressive `@override` label (`percent(25)`, custom names) in use: the
+        router decides per request which are on and passes them to `build_plan`."""
+        return frozenset(
+            join.override_label
+            for meta in self.types.values()
+            for field_meta in meta.fields.values()
+            for join in field_meta.joins
+            if join.override_label is not None
+        )

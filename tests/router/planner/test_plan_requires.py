@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from graphql import parse
+
 from router.plan import Fetch, KeyRenamer, Sequence
+from router.planner import build_plan
 from tests.router.planner.helpers import assert_plan, make_supergraph, plan
 
 STORE = make_supergraph(
@@ -665,3 +668,19 @@ def test_requires_with_type_conditions_keeps_the_typename_of_abstract_values() -
         }
         """,
     )
+
+
+def test_active_override_label_moves_the_field() -> None:
+    assert OVERRIDES.override_labels() == frozenset({"percent(50)"})
+    document = parse("{ items { color size } }")
+    active = build_plan(OVERRIDES, document, override_labels=frozenset({"percent(50)"}))
+    assert isinstance(active.node, Sequence)
+    root, flatten = active.node.nodes
+    assert isinstance(root, Fetch)
+    assert root.operation == "query{items{__typename id}}"
+    entity = flatten.node  # type: ignore[union-attr]
+    assert isinstance(entity, Fetch)
+    assert entity.service_name == "b"
+    assert "...on Item{color size}" in entity.operation
+    inactive = build_plan(OVERRIDES, document)
+    assert "size" in inactive.node.nodes[0].operation  # type: ignore[union-attr]
