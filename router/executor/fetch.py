@@ -47,11 +47,8 @@ async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: Execution
     targets: list[list[dict[str, Any]]] = []
     index_of: dict[Hashable, int] = {}
     rewrites = fetch.input_rewrites
-    key_of, build = extract.key, extract.build
-    for obj in collect_objects(state.data, path):
-        key = key_of(obj)
-        if key is None:
-            continue
+    build = extract.build
+    for obj, key in _keyed_objects(extract, collect_objects(state.data, path)):
         try:
             index = index_of.get(key)
         except TypeError:  # list or object key values: compare by their JSON
@@ -82,13 +79,35 @@ async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: Execution
             if fetch.output_rewrites:
                 apply_rewrites(entity, fetch.output_rewrites)
             for obj in targets[index]:
-                merge_into(obj, entity)
+                if entity.keys().isdisjoint(obj):
+                    obj.update(entity)  # the common case: only new fields
+                else:
+                    merge_into(obj, entity)
     errors = _errors(body)
     if errors:
         paths = {id(obj): at for obj, at in collect_objects_with_paths(state.data, path)}
         located = [[paths.get(id(obj), []) for obj in group] for group in targets]
         for error in errors:
             _repath_entity_error(state, fetch, error, located, _flatten_prefix(path))
+
+
+def _keyed_objects(
+    extract: Extractor, objects: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], Hashable]]:
+    """(object, representation key) for the objects that get a representation."""
+    if type(extract) is FlatExtractor and len(extract.getters) == 1:
+        # the common case, one entity type: no per-object method call
+        ((typename, getter),) = extract.getters.items()
+        keyed: list[tuple[dict[str, Any], Hashable]] = []
+        for obj in objects:
+            if obj.get("__typename") == typename:
+                try:
+                    keyed.append((obj, (typename, getter(obj))))
+                except KeyError:
+                    continue  # a key field is missing: the fetch that brings it failed
+        return keyed
+    key_of = extract.key
+    return [(obj, key) for obj in objects if (key := key_of(obj)) is not None]
 
 
 class Extractor(Protocol):
