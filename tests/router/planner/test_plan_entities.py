@@ -6,7 +6,8 @@ import pytest
 
 from router.plan import Fetch, KeyRenamer, Sequence
 from router.planner import PlanningError
-from tests.router.planner.helpers import assert_plan, make_supergraph, plan
+from router.supergraph import parse_supergraph
+from tests.router.planner.helpers import assert_plan, make_supergraph, plan, supergraph_sdl
 
 BANK = make_supergraph(
     """
@@ -235,3 +236,31 @@ def test_fields_of_one_target_at_one_path_share_a_fetch() -> None:
     entity = built.node.nodes[1].node  # type: ignore[union-attr]
     assert isinstance(entity, Fetch)
     assert "{email a:email}" in entity.operation
+
+
+HIDDEN_KEY = parse_supergraph(
+    supergraph_sdl(
+        """
+directive @inaccessible on FIELD_DEFINITION | OBJECT
+type Query @join__type(graph: A) @join__type(graph: B) {
+  things: [Thing] @join__field(graph: A)
+}
+type Thing @join__type(graph: A, key: "secret") @join__type(graph: B, key: "secret") {
+  secret: ID! @inaccessible
+  name: String @join__field(graph: B)
+}
+""",
+        extra_links='  @link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)\n',
+    )
+)
+
+
+def test_inaccessible_key_field_is_still_used_as_a_key() -> None:
+    thing = HIDDEN_KEY.api_schema.get_type("Thing")
+    assert thing is not None
+    assert "secret" not in thing.fields  # type: ignore[attr-defined]
+    built = plan(HIDDEN_KEY, "{ things { name } }")
+    assert isinstance(built.node, Sequence)
+    root = built.node.nodes[0]
+    assert isinstance(root, Fetch)
+    assert root.operation == "query{things{__typename secret}}"

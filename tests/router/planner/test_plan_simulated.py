@@ -17,7 +17,7 @@ from router.supergraph import Supergraph, parse_supergraph
 from tests.router.planner.simulation import World, run_plan, shape
 from tests.router.planner.test_plan_abstract import LIBRARY
 from tests.router.planner.test_plan_basics import SHOP
-from tests.router.planner.test_plan_entities import BANK
+from tests.router.planner.test_plan_entities import BANK, HIDDEN_KEY
 from tests.router.planner.test_plan_properties import operations
 from tests.router.planner.test_plan_requires import DUTIES, SHELVES, STORE
 
@@ -57,6 +57,7 @@ def test_bench_query_gives_the_monolith_result() -> None:
         (DUTIES, '{ products { tax duty stock price(currency: "EUR") } }'),
         (SHELVES, "{ shelves { id weight items { id } } }"),
         (BANK, "{ users { id: name email score } accounts { balance number } }"),
+        (HIDDEN_KEY, "{ things { name } }"),
         (LIBRARY, "{ accounts { name score } topAccounts { __typename score name } }"),
         (LIBRARY, "{ topAccounts { score ... on Admin { level } } search { title } }"),
         (SHOP, 'mutation { a: login(name: "x") { name purchases { title } } logout }'),
