@@ -54,10 +54,18 @@ def build_plan(
     deterministic: the same inputs give an equal plan. Raises `PlanningError`."""
     operation = select_operation(document, operation_name)
     kind = _KINDS[operation.operation]
-    planner = _OperationPlanner(supergraph, document, operation, kind, override_labels)
-    if kind is OperationKind.SUBSCRIPTION:
-        return QueryPlan(planner.plan_subscription(), kind)
-    return QueryPlan(planner.plan(), kind)
+    try:
+        planner = _OperationPlanner(supergraph, document, operation, kind, override_labels)
+        if kind is OperationKind.SUBSCRIPTION:
+            return QueryPlan(planner.plan_subscription(), kind)
+        return QueryPlan(planner.plan(), kind)
+    except PlanningError:
+        raise
+    except (AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        # a planner bug must reach the client as a located planning error, not a crash
+        raise PlanningError(
+            "INTERNAL_PLANNING_ERROR", f"planner failure: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 class _OperationPlanner:

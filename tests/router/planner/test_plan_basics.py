@@ -392,3 +392,11 @@ def _fetches(node: object) -> list[Fetch]:
     if inner is not None:
         return _fetches(inner)
     return [f for child in getattr(node, "nodes", ()) for f in _fetches(child)]
+
+
+def test_unknown_field_is_a_planning_error_not_a_crash() -> None:
+    """The pipeline validates first; a document for another schema still fails cleanly."""
+    for query in ("{ nope }", "{ me { nope } }", "{ me { purchases { nope } } }"):
+        with pytest.raises(PlanningError) as error:
+            build_plan(SHOP, parse(query))
+        assert error.value.code in {"UNSATISFIABLE_SELECTION", "UNKNOWN_FIELD"}
