@@ -57,8 +57,9 @@ def build_plan(
     try:
         planner = _OperationPlanner(supergraph, document, operation, kind, override_labels)
         if kind is OperationKind.SUBSCRIPTION:
-            return QueryPlan(planner.plan_subscription(), kind)
-        return QueryPlan(planner.plan(), kind)
+            subscription = planner.plan_subscription()
+            return QueryPlan(subscription, kind, planner.stats())
+        return QueryPlan(planner.plan(), kind, planner.stats())
     except PlanningError:
         raise
     except (AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
@@ -86,6 +87,7 @@ class _OperationPlanner:
         if root is None:
             raise PlanningError("UNSUPPORTED_OPERATION", f"no {operation.operation.value} type")
         self.root_type = root.name
+        self.branched = 0
         definitions = operation.variable_definitions or ()
         self.builder = FetchBuilder(
             kind,
@@ -97,7 +99,12 @@ class _OperationPlanner:
         variables = condition_variables(self.operation.selection_set, self.fragments)
         # past the first few variables, branching would multiply plans: those conditions
         # are planned as "included" and the executor drops the fields when shaping
+        self.branched = min(len(variables), MAX_CONDITION_VARIABLES)
         return self._branch(variables[:MAX_CONDITION_VARIABLES], {})
+
+    def stats(self) -> dict[str, int]:
+        """Fetches built (over all condition branches) and condition variables branched on."""
+        return {"fetches": self.builder.next_id, "condition_variables": self.branched}
 
     def plan_subscription(self) -> Subscription:
         """The root fetch opens the event stream; the rest runs once per event. Conditions on

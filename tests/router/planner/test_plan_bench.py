@@ -58,3 +58,9 @@ def test_bench_plan_shape() -> None:
     accounts_entities = [f for f in fetches if f.service_name == "accounts" and f.requires]
     assert all("username" not in f.operation for f in accounts_entities)
     assert all(f.operation_name and f.operation_name.startswith("TestQuery__") for f in fetches)
+
+
+def test_bench_plan_stats() -> None:
+    supergraph = parse_supergraph((HERE / "fixtures" / "bench_supergraph.graphql").read_text())
+    built = plan(supergraph, (HERE / "fixtures" / "bench_query.graphql").read_text())
+    assert built.stats == {"fetches": 13, "condition_variables": 0}
