@@ -115,3 +115,33 @@ async def upgrade_control(url: str) -> None:
 
 async def upgrade_tenant(url: str, extra_locations: Sequence[Path] = ()) -> None:
     await upgrade_url(url, tenant_config(extra_locations))
+
+
+def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def ancestors(script: ScriptDirectory, revisions: set[str]) -> set[str]:
+    """Every revision applied when `revisions` are, following down-revisions and depends_on."""
+    seen: set[str] = set()
+    stack = list(revisions)
+    while stack:
+        revision = script.get_revision(stack.pop())
+        if revision is None or revision.revision in seen:
+            continue
+        seen.add(revision.revision)
+        stack.extend(_as_tuple(revision.down_revision))
+        stack.extend(_as_tuple(revision.dependencies))
+    return seen
+
+
+async def pending_revisions(url: str, extra_locations: Sequence[Path] = ()) -> set[str]:
+    """Heads not yet applied to the database (empty: it is at every head).
+
+    A branch head that another branch `depends_on` leaves alembic_version once the dependant is
+    applied, so comparing alembic_version with the script heads is not enough.
+    """
+    script = ScriptDirectory.from_config(tenant_config(extra_locations))
+    return set(script.get_heads()) - ancestors(script, await current_heads(url))

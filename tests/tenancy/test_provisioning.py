@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from saas_platform.tenancy.migrations import current_heads, script_heads, tenant_config
+from saas_platform.tenancy.migrations import pending_revisions
 from saas_platform.tenancy.provisioning import Provisioner, ProvisioningStep
 from saas_platform.tenancy.servers import tenant_database_url
 from saas_platform.tenancy.testing import DEAD_SERVER_URL, TenancyEnv
@@ -46,7 +46,7 @@ async def assert_healthy(env: TenancyEnv, tenant: Tenant) -> None:
         server = await session.get(DatabaseServer, tenant.database_server_id)
     assert server is not None
     url = tenant_database_url(server.url, tenant.database_name)
-    assert await current_heads(url) == script_heads(tenant_config())
+    assert await pending_revisions(url) == set()
     engine = create_database_engine(url, EngineOptions(null_pool=True))
     try:
         async with engine.connect() as connection:
