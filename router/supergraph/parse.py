@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_ast_schema, parse
 
 from router.supergraph.api_schema import build_api_schema, feature_owned_names
@@ -27,8 +29,8 @@ def parse_supergraph(sdl: str) -> Supergraph:
         sdl=sdl,
         api_schema=build_api_schema(document, features),
         schema=_full_schema(document),
-        subgraphs={info.name: info for info in graphs.values()},
-        types=types,
+        subgraphs=MappingProxyType({info.name: info for info in graphs.values()}),
+        types=MappingProxyType(types),
         graph_order=tuple(info.name for info in graphs.values()),
     )
 
