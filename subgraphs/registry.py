@@ -27,6 +27,7 @@ PORTS: dict[str, int] = {
     "projects": 8005,
     "chat": 8006,
     "notifications": 8007,
+    "integrations": 8008,
 }
 
 

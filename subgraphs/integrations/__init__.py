@@ -1,0 +1,1 @@
+"""The integrations subgraph: webhook endpoints and deliveries, background job status."""

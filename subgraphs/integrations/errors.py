@@ -1,0 +1,48 @@
+"""Errors of the integrations subgraph.
+
+DomainError (kit)
+├── EndpointNotFoundError   no webhook endpoint with that id in this tenant
+├── DeliveryNotFoundError   no webhook delivery with that id in this tenant
+├── UrlNotAllowedError      not http(s), or resolves to a private/loopback address
+├── UnknownEventTypeError   an event-type filter names no registered event type
+└── EndpointDisabledError   redelivery to a disabled endpoint
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from subgraphs.kit.errors import DomainError
+
+
+class IntegrationsErrorCode(StrEnum):
+    ENDPOINT_NOT_FOUND = "ENDPOINT_NOT_FOUND"
+    DELIVERY_NOT_FOUND = "DELIVERY_NOT_FOUND"
+    URL_NOT_ALLOWED = "URL_NOT_ALLOWED"
+    UNKNOWN_EVENT_TYPE = "UNKNOWN_EVENT_TYPE"
+    ENDPOINT_DISABLED = "ENDPOINT_DISABLED"
+
+
+class EndpointNotFoundError(DomainError):
+    code = IntegrationsErrorCode.ENDPOINT_NOT_FOUND
+    message = "Webhook endpoint {id} does not exist."
+
+
+class DeliveryNotFoundError(DomainError):
+    code = IntegrationsErrorCode.DELIVERY_NOT_FOUND
+    message = "Webhook delivery {id} does not exist."
+
+
+class UrlNotAllowedError(DomainError):
+    code = IntegrationsErrorCode.URL_NOT_ALLOWED
+    message = "URL {url} is not allowed: {reason}."
+
+
+class UnknownEventTypeError(DomainError):
+    code = IntegrationsErrorCode.UNKNOWN_EVENT_TYPE
+    message = "Unknown event type {event_type}."
+
+
+class EndpointDisabledError(DomainError):
+    code = IntegrationsErrorCode.ENDPOINT_DISABLED
+    message = "Webhook endpoint {id} is disabled; enable it first."

@@ -1,0 +1,67 @@
+"""All SQL of the integrations subgraph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+DUE_STATUSES = ("PENDING", "RETRYING")
+
+
+async def list_endpoints(session: AsyncSession) -> Sequence[WebhookEndpoint]:
+    statement = select(WebhookEndpoint).order_by(WebhookEndpoint.created_at)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def find_endpoint(session: AsyncSession, endpoint_id: str) -> WebhookEndpoint | None:
+    return await session.get(WebhookEndpoint, endpoint_id)
+
+
+async def find_delivery(session: AsyncSession, delivery_id: str) -> WebhookDelivery | None:
+    return await session.get(WebhookDelivery, delivery_id)
+
+
+async def find_delivery_for(
+    session: AsyncSession, endpoint_id: str, event_id: str
+) -> WebhookDelivery | None:
+    statement = select(WebhookDelivery).where(
+        WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.event_id == event_id
+    )
+    return (await session.execute(statement)).scalars().first()
+
+
+async def list_deliveries(
+    session: AsyncSession, endpoint_id: str | None, limit: int
+) -> Sequence[WebhookDelivery]:
+    statement = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc()).limit(limit)
+    if endpoint_id is not None:
+        statement = statement.where(WebhookDelivery.endpoint_id == endpoint_id)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def list_attempts(session: AsyncSession, delivery_id: str) -> Sequence[WebhookAttempt]:
+    statement = (
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id == delivery_id)
+        .order_by(WebhookAttempt.attempt)
+    )
+    return (await session.execute(statement)).scalars().all()
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> Sequence[WebhookDelivery]:
+    """Due deliveries not leased by another dispatcher, locked (SKIP LOCKED on PostgreSQL)."""
+    statement = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.status.in_(DUE_STATUSES))
+        .where(WebhookDelivery.next_attempt_at <= now)
+        .where(or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now))
+        .order_by(WebhookDelivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(statement)).scalars().all()

@@ -1,0 +1,145 @@
+"""Use cases of the integrations subgraph: endpoints, deliveries, fan-out of events."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.integrations import repository
+from subgraphs.integrations.errors import (
+    DeliveryNotFoundError,
+    EndpointDisabledError,
+    EndpointNotFoundError,
+    UnknownEventTypeError,
+)
+from subgraphs.integrations.models import WebhookDelivery, WebhookEndpoint
+from subgraphs.integrations.ssrf import check_url_shape
+from subgraphs.kit.events import EVENT_TYPES, Event, HandlerContext, Subscription, to_envelope
+from subgraphs.kit.events.types import dumps
+
+WEBHOOKS_GROUP = "webhooks"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_types(event_types: Sequence[str]) -> list[str]:
+    for name in event_types:
+        if name not in EVENT_TYPES:
+            raise UnknownEventTypeError(field="eventTypes", event_type=name)
+    return sorted(set(event_types))
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedEndpoint:
+    endpoint: WebhookEndpoint
+    secret: str
+
+
+async def create_endpoint(
+    session: AsyncSession, url: str, event_types: Sequence[str], secret: str | None = None
+) -> CreatedEndpoint:
+    check_url_shape(url)
+    now = _now()
+    secret = secret or f"whsec_{secrets.token_hex(24)}"
+    endpoint = WebhookEndpoint(
+        id=str(uuid.uuid4()),
+        url=url,
+        secret=secret,
+        event_types=orjson.dumps(_check_types(event_types)).decode(),
+        enabled=True,
+        consecutive_failures=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(endpoint)
+    await session.flush()
+    return CreatedEndpoint(endpoint, secret)
+
+
+async def update_endpoint(
+    session: AsyncSession,
+    endpoint_id: str,
+    *,
+    url: str | None = None,
+    event_types: Sequence[str] | None = None,
+    enabled: bool | None = None,
+) -> WebhookEndpoint:
+    endpoint = await require_endpoint(session, endpoint_id)
+    if url is not None:
+        check_url_shape(url)
+        endpoint.url = url
+    if event_types is not None:
+        endpoint.event_types = orjson.dumps(_check_types(event_types)).decode()
+    if enabled is not None:
+        endpoint.enabled = enabled
+        if enabled:
+            endpoint.consecutive_failures = 0
+            endpoint.disabled_reason = None
+    endpoint.updated_at = _now()
+    return endpoint
+
+
+async def require_endpoint(session: AsyncSession, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = await repository.find_endpoint(session, endpoint_id)
+    if endpoint is None:
+        raise EndpointNotFoundError(field="id", id=endpoint_id)
+    return endpoint
+
+
+async def redeliver(session: AsyncSession, delivery_id: str) -> WebhookDelivery:
+    """Send a delivery again (whatever its status), with a fresh attempt budget."""
+    delivery = await repository.find_delivery(session, delivery_id)
+    if delivery is None:
+        raise DeliveryNotFoundError(field="deliveryId", id=delivery_id)
+    endpoint = await require_endpoint(session, delivery.endpoint_id)
+    if not endpoint.enabled:
+        raise EndpointDisabledError(field="deliveryId", id=endpoint.id)
+    delivery.status = "PENDING"
+    delivery.next_attempt_at = _now()
+    delivery.lease_until = None
+    delivery.updated_at = _now()
+    return delivery
+
+
+def wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
+    types: list[str] = orjson.loads(endpoint.event_types)
+    return endpoint.enabled and (not types or event_type in types)
+
+
+async def fan_out(context: HandlerContext, item: Event) -> None:
+    """Consumer handler: one PENDING delivery per matching endpoint, in the event's tenant."""
+    session = context.session
+    body = dumps(to_envelope(item))
+    now = _now()
+    for endpoint in await repository.list_endpoints(session):
+        if not wants(endpoint, item.event_type):
+            continue
+        if await repository.find_delivery_for(session, endpoint.id, str(item.event_id)):
+            continue
+        session.add(
+            WebhookDelivery(
+                id=str(uuid.uuid4()),
+                endpoint_id=endpoint.id,
+                event_id=str(item.event_id),
+                event_type=item.event_type,
+                body=body,
+                status="PENDING",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
+def webhooks_subscription() -> Subscription:
+    domains = tuple(sorted({cls.domain for cls in EVENT_TYPES.values()}))
+    return Subscription(WEBHOOKS_GROUP, domains, fan_out)
