@@ -194,6 +194,24 @@ def _implemented_by_inaccessible(types: dict[str, MergedType]) -> list[Compositi
     return errors
 
 
+def _only_inaccessible_children(types: dict[str, MergedType]) -> list[CompositionError]:
+    errors: list[CompositionError] = []
+    for tdef in types.values():
+        children = list(tdef.fields.values()) + list(tdef.values.values())
+        if tdef.inaccessible or not children or any(not c.inaccessible for c in children):
+            continue
+        what = "values" if tdef.kind is Kind.ENUM else "fields"
+        errors.append(
+            CompositionError(
+                "ONLY_INACCESSIBLE_CHILDREN",
+                f'Type "{tdef.name}" is in the API schema but all of its {what} are @inaccessible.',
+                None,
+                tdef.name,
+            )
+        )
+    return errors
+
+
 def _graph_enum_values(names: list[str]) -> list[str]:
     values: list[str] = []
     for name in names:
@@ -238,6 +256,7 @@ def merge(subgraphs: Sequence[ValidatedSubgraph]) -> MergeOutcome:
     merger.errors.extend(enum_errors)
     merger.errors.extend(_referenced_inaccessible(types))
     merger.errors.extend(_implemented_by_inaccessible(types))
+    merger.errors.extend(_only_inaccessible_children(types))
     merger.hints.extend(enum_hints)
     if merger.errors:
         return MergeOutcome(None, tuple(merger.hints), tuple(merger.errors))

@@ -248,5 +248,7 @@ def _merge_applied(target: Any, defs: list[Any]) -> None:
     """Descriptions (the first subgraph's, as The Guild does), @deprecated, @inaccessible, @tag."""
     target.description = next((d.description for d in defs if d.description), None)
     target.deprecated = next((d.deprecated for d in defs if d.deprecated is not None), None)
+    target.specified_by = next((d.specified_by for d in defs if d.specified_by), None)
+    target.one_of = any(d.one_of for d in defs)
     target.inaccessible = any(d.inaccessible for d in defs)
     target.tags = list(dict.fromkeys(t for d in defs for t in d.tags))

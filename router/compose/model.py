@@ -23,12 +23,14 @@ class Kind(StrEnum):
 
 @dataclass
 class Applied:
-    """Things any element can carry: description, @inaccessible, @tag, @deprecated."""
+    """What any element may carry: description, @inaccessible, @tag and built-in directives."""
 
     description: str | None = None
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
     deprecated: str | None = None  # the reason; None when not deprecated
+    specified_by: str | None = None  # scalars: @specifiedBy(url:)
+    one_of: bool = False  # input objects: @oneOf
 
 
 @dataclass

@@ -113,6 +113,10 @@ class _Printer:
         if element.inaccessible:
             out.append("@inaccessible")
         out.extend(_directive("tag", {"name": t}) for t in element.tags)
+        if element.specified_by is not None:
+            out.append(_directive("specifiedBy", {"url": element.specified_by}))
+        if element.one_of:
+            out.append("@oneOf")
         if element.deprecated is not None:
             reason = element.deprecated
             out.append(

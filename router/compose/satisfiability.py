@@ -92,6 +92,22 @@ class _Walk:
                 return True
         return False
 
+    def requires_met(self, tdef: MergedType, fdef: MergedField, graph: str) -> bool:
+        """`graph` can fetch the top-level fields its @requires names, from itself or by key."""
+        join = next((j for j in fdef.joins if j.get("graph") == graph and "requires" in j), None)
+        if join is None:
+            return True
+        for name in top_level_names(str(join["requires"])):
+            required = tdef.fields.get(name)
+            if required is None:
+                continue
+            owners = self.resolvable_graphs(tdef, required)
+            if graph not in owners and not any(
+                self.can_enter(tdef, tdef, graph, owner) for owner in owners
+            ):
+                return False
+        return True
+
     def push(
         self,
         type_name: str,
@@ -102,10 +118,11 @@ class _Walk:
         target = self.supergraph.types.get(type_name)
         if target is None or target.kind not in _COMPOSITE or not graphs:
             return
+        abstract = target.kind is not Kind.OBJECT
         provided = frozenset(
             (g, sel)
             for g, sel in provided
-            if g in graphs and sel.type_condition in (None, type_name)
+            if g in graphs and (abstract or sel.type_condition in (None, type_name))
         )
         key = (type_name, frozenset(graphs), provided)
         if key not in self.seen:
@@ -144,7 +161,9 @@ class _Walk:
     ) -> None:
         path = (*state.path, fdef.name)
         target = named_type(fdef.type)
-        resolvable = self.resolvable_graphs(tdef, fdef)
+        resolvable = [
+            g for g in self.resolvable_graphs(tdef, fdef) if self.requires_met(tdef, fdef, g)
+        ]
         mine = [(g, sel) for g, sel in state.provided if sel.name == fdef.name]
         direct = graphs.intersection(resolvable) | {g for g, _ in mine if g in graphs}
         if direct:

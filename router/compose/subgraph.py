@@ -112,6 +112,10 @@ class _Reader:
                 self.used_specs.add("tag")
             elif name == "deprecated":
                 target.deprecated = str(args.get("reason") or "No longer supported")
+            elif name == "specifiedBy":
+                target.specified_by = str(args.get("url"))
+            elif name == "oneOf":
+                target.one_of = True
 
     def type_name(self, name: str) -> str:
         return self.root_names.get(name, name)

@@ -49,4 +49,5 @@ def merge_types(types: list[str], *, output: bool) -> str | None:
         if not _same_shape(merged, ref):
             return None
         merged = _combine(merged, ref, output)
-    return str(merged)
+    # the merged type must be one of the subgraphs' types: `[T]!` and `[T!]` do not merge
+    return str(merged) if str(merged) in types else None

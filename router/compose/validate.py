@@ -117,7 +117,16 @@ class _Check:
                         "provide it.",
                         f"{tdef.name}.{fname}",
                     )
-                elif not _narrows(parse_type(own.type), parse_type(ifield.type)):
+                    continue
+                for arg in ifield.args:
+                    if arg not in own.args:
+                        self.error(
+                            "INVALID_GRAPHQL",
+                            f"Interface field argument {name}.{fname}({arg}:) expected but "
+                            f"{tdef.name}.{fname} does not provide it.",
+                            f"{tdef.name}.{fname}",
+                        )
+                if not _narrows(parse_type(own.type), parse_type(ifield.type)):
                     self.error(
                         "INVALID_GRAPHQL",
                         f"Interface field {name}.{fname} expects type {ifield.type} but "
@@ -145,7 +154,8 @@ class _Check:
                 selections = self.parse(fdef.requires, "requires", coordinate)
                 if selections is not None:
                     self.walk(tdef.name, selections, "requires", coordinate)
-                    self.require_external(tdef, selections, "requires", coordinate)
+                    if not self.subgraph.fed1:
+                        self.require_external(tdef, selections, "requires", coordinate)
             if fdef.provides is not None:
                 target = self.subgraph.types.get(named_type(fdef.type))
                 if target is None or target.kind not in _COMPOSITE:
