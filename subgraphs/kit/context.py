@@ -119,6 +119,7 @@ async def resolve_request(request: HTTPConnection, resolver: ScopeResolver) -> R
     if authenticator is None:
         scope = await resolve_scope(request, resolver)
         return RequestAuth(scope=scope, principal=None, target=scope)
+    authenticator.precheck(request.headers.get("authorization"))  # no I/O before this
     raw = request.headers.get(TENANT_HEADER) or request.headers.get(ROUTER_TENANT_HEADER)
     target: TenantScope | None = None
     if raw:

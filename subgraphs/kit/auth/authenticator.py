@@ -21,6 +21,7 @@ from subgraphs.kit.auth.principal import Principal, PrincipalKind
 from subgraphs.kit.auth.tokens import (
     DEFAULT_AUDIENCE,
     DEFAULT_ISSUER,
+    MAX_TOKEN_BYTES,
     TokenPolicy,
     verify_access_token,
 )
@@ -65,6 +66,22 @@ class Authenticator:
         self.policy = policy or TokenPolicy()
         self.api_keys = api_keys
         self.sessions = sessions
+
+    def precheck(self, authorization: str | None) -> None:
+        """Refuse malformed credentials without any I/O (API-key checksum, token shape), so
+        garbage never costs a tenant lookup or a database query."""
+        try:
+            credential = bearer(authorization)
+            if credential is None:
+                return
+            if is_api_key_like(credential):
+                if not is_well_formed_api_key(credential):
+                    raise UnauthenticatedError("malformed API key")
+            elif not credential or len(credential) > MAX_TOKEN_BYTES or credential.count(".") != 2:
+                raise UnauthenticatedError("malformed token")
+        except UnauthenticatedError as error:
+            logger.info("credential refused: %s", error.reason)
+            raise
 
     async def authenticate(
         self, authorization: str | None, target: TenantId | None
