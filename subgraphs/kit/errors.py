@@ -38,6 +38,13 @@ class KitErrorCode(StrEnum):
     INVALID_CURSOR = "INVALID_CURSOR"
 
 
+class _Blank(dict[str, Any]):
+    """Template data where a missing key renders empty rather than raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 class DomainError(Exception):
     """An expected failure: a stable `code`, a `message` template formatted with `data`."""
 
@@ -47,7 +54,7 @@ class DomainError(Exception):
     def __init__(self, *, field: str | None = None, **data: Any) -> None:
         self.field = field
         self.data = data
-        super().__init__(self.message.format(**data))
+        super().__init__(self.message.format_map(_Blank(data)))
 
     @property
     def code_name(self) -> str:
