@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 from starlette.applications import Starlette
@@ -204,10 +204,31 @@ async def health(_: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
+    """200 once a supergraph is loaded; with `?check=subgraphs`, also every subgraph must
+    accept a TCP connection within a second."""
     router: Router = request.app.state.router
-    if router.state is None:
+    state = router.state
+    if state is None:
         return JSONResponse({"status": "DOWN", "reason": "supergraph not loaded"}, 503)
-    return JSONResponse({"status": "UP", "subgraphs": sorted(router.state.subgraph_urls)})
+    if request.query_params.get("check") != "subgraphs":
+        return JSONResponse({"status": "UP", "subgraphs": sorted(state.subgraph_urls)})
+    names = sorted(state.subgraph_urls)
+    results = await asyncio.gather(*(_reachable(state.subgraph_urls[n]) for n in names))
+    reachable = dict(zip(names, results, strict=True))
+    status = "UP" if all(results) else "DOWN"
+    return JSONResponse({"status": status, "subgraphs": reachable}, 200 if all(results) else 503)
+
+
+async def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        async with asyncio.timeout(1.0):
+            _, writer = await asyncio.open_connection(parts.hostname, port)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
 
 
 async def graphiql_asset(request: Request) -> Response:

@@ -33,6 +33,10 @@ async def test_dead_subgraph_gives_partial_data(
         (error,) = body["errors"]
         assert error["extensions"] == {"code": "SUBGRAPH_REQUEST_FAILED", "service": "reviews"}
         assert error["path"] == ["users"]
+        assert (await stack.router.get("/ready")).status_code == 200
+        checked = await stack.router.get("/ready", params={"check": "subgraphs"})
+        assert checked.status_code == 503
+        assert checked.json()["subgraphs"] == {"accounts": True, "reviews": False}
 
 
 async def test_slow_subgraph_times_out(
