@@ -1,0 +1,40 @@
+"""Job functions (one-off background jobs) and scheduled jobs the worker runs.
+
+Domains add theirs here: `JOB_FUNCTIONS[kind]` for `enqueue_job(session, tenant, kind, ...)`,
+`scheduled_jobs()` for cron-style work (SLA breach checks, invoice runs, ...).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from subgraphs.kit.events import HandlerContext, SessionFactory, TenantSource
+from subgraphs.kit.events.jobs import JobFunction
+from subgraphs.kit.events.outbox import purge_published
+from subgraphs.kit.events.processed import purge_processed
+from subgraphs.kit.events.schedule import Every
+from subgraphs.kit.events.scheduler import JobRun, ScheduledJob
+
+OUTBOX_RETENTION = timedelta(days=7)
+PROCESSED_RETENTION = timedelta(days=30)
+
+
+async def echo(context: HandlerContext, payload: dict[str, Any]) -> dict[str, Any]:
+    """`echo`: returns its payload (smoke tests of the job pipeline)."""
+    return {"echo": payload, "tenant": str(context.tenant_id)}
+
+
+JOB_FUNCTIONS: dict[str, JobFunction] = {"echo": echo}
+
+
+def scheduled_jobs(tenants: TenantSource, sessions: SessionFactory) -> list[ScheduledJob]:
+    async def retention(run: JobRun) -> None:
+        """Published outbox rows older than 7 days, processed ids older than 30 days."""
+        now = datetime.now(UTC)
+        for tenant_id in await tenants.active_tenants():
+            async with sessions(tenant_id) as session, session.begin():
+                await purge_published(session, now - OUTBOX_RETENTION)
+                await purge_processed(session, now - PROCESSED_RETENTION)
+
+    return [ScheduledJob("events.retention", Every(600), retention)]

@@ -1,0 +1,139 @@
+"""Build and run the worker: relay, consumers, webhook dispatcher and scheduler.
+
+`run_worker(runtime, stop)` is what `saas-platform worker` runs (Redis Streams when REDIS_URL
+is set). `run_embedded_worker(runtime, stop)` is the hook for `saas-platform dev`: the same
+loops in the dev process, on in-memory streams and an in-process leader lock when there is
+no Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from saas_platform.settings import Settings
+from saas_platform.worker.jobs import JOB_FUNCTIONS, scheduled_jobs
+from saas_platform.worker.tenants import ControlTenantSource
+from subgraphs.integrations import events as _integration_events  # noqa: F401
+from subgraphs.integrations.dispatcher import WebhookDispatcher, WebhookOptions
+from subgraphs.integrations.service import webhooks_subscription
+from subgraphs.kit.events import (
+    Consumer,
+    ConsumerOptions,
+    MemoryStreams,
+    RedisStreams,
+    Relay,
+    RelayOptions,
+    Streams,
+    Subscription,
+)
+from subgraphs.kit.events.jobs import jobs_subscription
+from subgraphs.kit.events.leader import LeaderLock, MemoryLeaderLock, RedisLeaderLock
+from subgraphs.kit.events.scheduler import Scheduler
+from subgraphs.kit.runtime import Runtime
+
+__all__ = ["ROLES", "Worker", "build_worker", "run_embedded_worker", "run_worker"]
+
+logger = logging.getLogger("worker")
+ROLES = ("relay", "consumers", "webhooks", "scheduler")
+_MEMORY_KEY = "events.memory_streams"
+
+
+@dataclass
+class Worker:
+    streams: Streams
+    relay: Relay | None = None
+    consumers: list[Consumer] = field(default_factory=list)
+    dispatcher: WebhookDispatcher | None = None
+    scheduler: Scheduler | None = None
+    redis: Any | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        loops = [c.run(stop) for c in self.consumers]
+        if self.relay is not None:
+            loops.append(self.relay.run(stop))
+        if self.dispatcher is not None:
+            loops.append(self.dispatcher.run(stop))
+        if self.scheduler is not None:
+            loops.append(self.scheduler.run(stop))
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            if self.redis is not None:
+                await self.redis.aclose()
+
+
+def consumer_options_from_env() -> ConsumerOptions:
+    env = os.environ
+    return ConsumerOptions(
+        max_deliveries=int(env.get("EVENTS_MAX_DELIVERIES", "5")),
+        claim_idle_ms=int(env.get("EVENTS_CLAIM_IDLE_MS", "30000")),
+        retry_base=float(env.get("EVENTS_RETRY_BASE", "0.5")),
+    )
+
+
+def default_subscriptions(runtime: Runtime) -> list[Subscription]:
+    sessions = runtime.tenants.session
+    return [webhooks_subscription(), jobs_subscription(JOB_FUNCTIONS, sessions)]
+
+
+def _backends(runtime: Runtime) -> tuple[Streams, LeaderLock, Any | None]:
+    settings = runtime.extras.get("settings")
+    redis_url = settings.redis_url if isinstance(settings, Settings) else None
+    if redis_url:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=10)
+        return RedisStreams(client), RedisLeaderLock(client), client
+    # one in-memory stream store per process, shared by the dev process's worker loops
+    memory = runtime.extras.setdefault(_MEMORY_KEY, MemoryStreams())
+    lock = runtime.extras.setdefault("events.memory_lock", MemoryLeaderLock())
+    return memory, lock, None
+
+
+def build_worker(
+    runtime: Runtime,
+    *,
+    roles: Iterable[str] = ROLES,
+    name: str | None = None,
+    subscriptions: list[Subscription] | None = None,
+    consumer_options: ConsumerOptions | None = None,
+    relay_options: RelayOptions | None = None,
+) -> Worker:
+    chosen = set(roles)
+    unknown = chosen - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown worker roles {sorted(unknown)}; known: {', '.join(ROLES)}")
+    streams, lock, client = _backends(runtime)
+    tenants = ControlTenantSource(runtime.control)
+    sessions = runtime.tenants.session
+    worker = Worker(streams=streams, redis=client)
+    if "relay" in chosen:
+        worker.relay = Relay(streams, tenants, sessions, relay_options)
+    if "consumers" in chosen:
+        options = consumer_options or consumer_options_from_env()
+        for subscription in subscriptions or default_subscriptions(runtime):
+            consumer_name = f"{name}-{subscription.group}" if name else None
+            worker.consumers.append(
+                Consumer(streams, subscription, sessions, name=consumer_name, options=options)
+            )
+    if "webhooks" in chosen:
+        worker.dispatcher = WebhookDispatcher(tenants, sessions, WebhookOptions.from_env())
+    if "scheduler" in chosen:
+        worker.scheduler = Scheduler(lock, scheduled_jobs(tenants, sessions), owner=name)
+    return worker
+
+
+async def run_worker(
+    runtime: Runtime, stop: asyncio.Event, roles: Iterable[str] = ROLES, name: str | None = None
+) -> None:
+    await build_worker(runtime, roles=roles, name=name).run(stop)
+
+
+async def run_embedded_worker(runtime: Runtime, stop: asyncio.Event) -> None:
+    """The worker inside `saas-platform dev`: every role, in-memory streams without Redis."""
+    await build_worker(runtime, name="dev").run(stop)
