@@ -131,7 +131,7 @@ class EntityJumps:
         inputs = _inputs(origin, join.requires or "")
         if waits <= group.deps and group.accepts(inputs):
             group.inputs.update(inputs)
-            self.add_requires(group, origin, join.requires or "", type_name)
+            self.add_requires(group, origin, join.requires or "")
             return waits | self.walk.add_field(position, collected, join, internal, None)
         route = find_route(
             self.walk.caps,
@@ -144,7 +144,7 @@ class EntityJumps:
         if route is None:
             raise PlanningError("INTERNAL_PLANNING_ERROR", f"lost the key of {type_name}")
         entity = self.enter(origin, route[-1], frozenset(waits), type_name, inputs)
-        self.add_requires(entity.group, origin, join.requires or "", type_name)
+        self.add_requires(entity.group, origin, join.requires or "")
         return {entity.group} | waits | self.walk.add_field(entity, collected, join, internal, None)
 
     def field_in_entity(
@@ -162,7 +162,7 @@ class EntityJumps:
         inputs = _inputs(position, join.requires or "")
         entity = self.enter(position, key, frozenset(waits), entity_type, inputs)
         if join.requires:
-            self.add_requires(entity.group, position, join.requires, position.type_name)
+            self.add_requires(entity.group, position, join.requires)
         return {entity.group} | waits | self.walk.add_field(entity, collected, join, internal, None)
 
     def enter(
@@ -179,7 +179,7 @@ class EntityJumps:
         all_inputs = {**_inputs(position, key.fields), **(inputs or {})}
         group = self.walk.graph.child(position.group, key.graph, position.path, waits, all_inputs)
         condition = position.type_name
-        self.add_requires(group, position, "__typename " + key.fields, condition)
+        self.add_requires(group, position, "__typename " + key.fields)
         if entity_type != condition:  # an @interfaceObject: it knows the interface's name only
             setter = ValueSetter((f"... on {condition}", "__typename"), entity_type)
             if setter not in group.input_rewrites:
@@ -189,11 +189,17 @@ class EntityJumps:
         tree.reserved.update(position.tree.reserved)
         return Position(group, tree, entity_type, position.path, None, entity_root=True)
 
-    def add_requires(self, group: Group, origin: Position, fields: str, condition: str) -> None:
-        """Copy a field set into `group.requires` under `... on condition`, using the response
-        keys the fields got in the origin's selection (renamed back by input rewrites)."""
-        target = group.requires.fragment(condition)
-        prefix = (f"... on {condition}",)
+    def add_requires(self, group: Group, origin: Position, fields: str) -> None:
+        """Copy a field set into `group.requires` under `... on T` (T: the origin's type), using
+        the response keys the fields got in the origin's selection (renamed back by input
+        rewrites). Objects an @interfaceObject subgraph returned carry the interface's name as
+        `__typename`, so their representation is taken without a type condition."""
+        condition = origin.type_name
+        prefix: tuple[str, ...]
+        if self.walk.caps.is_interface_object(origin.group.service, condition):
+            target, prefix = group.requires.fragment(""), ()
+        else:
+            target, prefix = group.requires.fragment(condition), (f"... on {condition}",)
         self._copy(group, parse_field_set(fields), target, origin.tree, prefix)
 
     def _copy(

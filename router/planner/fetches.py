@@ -63,7 +63,7 @@ def to_selections(tree: SelectionTree) -> tuple[Selection, ...]:
         for entry in tree.fields.values()
     ]
     selections.extend(
-        InlineFragmentSelection(condition, to_selections(inner))
+        InlineFragmentSelection(condition or None, to_selections(inner))
         for condition, inner in tree.fragments.items()
     )
     return tuple(selections)

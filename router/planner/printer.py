@@ -97,6 +97,7 @@ def _requires(selections: tuple[Selection, ...], depth: int = 0) -> str:
                 lines.append(f"{pad}{selection.name}")
         else:
             inner = _requires(selection.selections, depth + 1)
-            lines.append(f"{pad}... on {selection.type_condition} {inner}")
+            condition = f" on {selection.type_condition}" if selection.type_condition else ""
+            lines.append(f"{pad}...{condition} {inner}")
     lines.append(INDENT * depth + "}")
     return "\n".join(lines)

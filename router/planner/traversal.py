@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from graphql import (
     FieldNode,
     ListValueNode,
+    NameNode,
     ObjectValueNode,
     SelectionSetNode,
     ValueNode,
@@ -199,6 +200,9 @@ class Traversal:
         if self.caps.is_interface_object(service, named.name):
             fields = self.collector.collect(named.name, selection_sets)
             found = self.plan_fields(position, fields, internal)
+            # the subgraph answers the interface's name: the concrete type (which the response
+            # needs for an abstract field) comes from a subgraph that has the real interface
+            found |= self.plan_fields(position, {"__typename": _TYPENAME}, internal=True)
             narrowed = self.collector.only_narrowing(named.name, selection_sets)
             if narrowed.selections:
                 found |= self.narrow_elsewhere(position, narrowed, internal)
@@ -288,6 +292,9 @@ class Traversal:
         self, position: Position, narrowed: SelectionSetNode, internal: bool
     ) -> set[Group]:
         return self.entities.narrow_elsewhere(position, narrowed, internal)
+
+
+_TYPENAME = CollectedField("__typename", "__typename", FieldNode(name=NameNode(value="__typename")))
 
 
 def _variables(value: ValueNode) -> set[str]:

@@ -453,7 +453,9 @@ def _shape_object(
     selection_sets: list[SelectionSetNode],
     static: bool,
 ) -> Obj:
-    runtime = type_name if static else data.get("__typename", type_name)
+    if not static:  # an executor needs the concrete type of every abstract value
+        assert data.get("__typename") in world_interfaces.get(type_name, ()), data
+    runtime = type_name if static else data["__typename"]
     out: Obj = {}
     for collected in collector.collect(runtime, selection_sets).values():
         if not is_included(collected.node.directives, collector.conditions):

@@ -241,7 +241,7 @@ def test_interface_object_root_jumps_back_for_the_real_type() -> None:
             Flatten(path: "topAccounts.@") {
               Fetch(service: "a") {
                 {
-                  ... on Account {
+                  ... {
                     __typename
                     id
                   }
@@ -298,7 +298,7 @@ def test_concrete_fragments_under_an_interface_object_go_to_the_interface_owner(
             Flatten(path: "topAccounts.@") {
               Fetch(service: "a") {
                 {
-                  ... on Account {
+                  ... {
                     __typename
                     id
                   }
