@@ -358,9 +358,9 @@ class Router:
         """Returns (the request error, if the request never reached execution; the body)."""
         state = self.state  # one state for the whole request, even across a reload
         prepared: PreparedOperation | None = None
-        for hook in self.hooks:
-            await hook.on_request(request, context)
         try:
+            for hook in self.hooks:  # a hook may refuse the request with a RequestError
+                await hook.on_request(request, context)
             if state is None:
                 raise RequestError("The supergraph is not loaded yet.", NOT_READY, 503, 503)
             prepared = prepare(state, request, self.config)

@@ -127,3 +127,35 @@ def test_config_from_yaml_env_and_overrides(tmp_path: Path) -> None:
     bad.write_text("nope: 1\n")
     with pytest.raises(ConfigError):
         load_config(bad, env={})
+
+
+async def test_hooks_see_requests_and_may_refuse_them() -> None:
+    from router.pipeline import PreparedOperation, RequestError, RouterHook
+
+    class Refuse(RouterHook):
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        async def on_request(self, request: GraphQLRequest, context: RequestContext) -> None:
+            if "authorization" not in dict(context.headers):
+                raise RequestError("Unauthenticated.", "UNAUTHENTICATED", 401, 401)
+
+        def on_prepared(self, prepared: PreparedOperation, context: RequestContext) -> None:
+            self.seen.append(prepared.operation.operation.value)
+
+    hook = Refuse()
+    router = Router(
+        RouterConfig(),
+        FakeSubgraphClient({"accounts": static(ME)}),
+        hooks=[hook],
+        planner=CountingPlanner(),
+    )
+    router.load(SDL)
+    error, body = await router.handle(GraphQLRequest("{ me { name } }"), RequestContext())
+    assert error is not None
+    assert error.status == 401
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    context = RequestContext(headers=(("authorization", "Bearer x"),))
+    error, body = await router.handle(GraphQLRequest("{ me { name } }"), context)
+    assert error is None
+    assert hook.seen == ["query"]
