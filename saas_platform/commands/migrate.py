@@ -68,7 +68,8 @@ def migrate(
 def _summary(report: FleetReport) -> None:
     console.print(
         f"control database at head; tenants: {report.count('migrated')} migrated, "
-        f"{report.count('current')} already current, {len(report.failed)} failed"
+        f"{report.count('current')} already current, {report.count('provisioned')} provisioned "
+        f"(resumed), {len(report.failed)} failed"
     )
     if report.failed:
         table = Table("tenant", "left at", "error", title="Failed (left at their old revision)")

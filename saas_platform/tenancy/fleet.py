@@ -25,12 +25,14 @@ from saas_platform.tenancy.migrations import (
     tenant_config,
     upgrade_tenant,
 )
+from saas_platform.tenancy.provisioning import Provisioner
 from saas_platform.tenancy.runtime import open_control, prepare_control
 from saas_platform.tenancy.servers import tenant_database_url
 from subgraphs.tenants.models import DatabaseServer, TenantStatus
 from subgraphs.tenants.repository import DatabaseServerRepository, TenantRepository
 
 MIGRATABLE = (TenantStatus.ACTIVE.value, TenantStatus.SUSPENDED.value)
+STUCK = (TenantStatus.PROVISIONING.value, TenantStatus.FAILED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ class TenantTarget:
 @dataclass(frozen=True, slots=True)
 class TenantMigration:
     slug: str
-    status: str  # "migrated" | "current" | "failed"
+    status: str  # "migrated" | "current" | "provisioned" | "failed"
     before: frozenset[str]
     after: frozenset[str]
     seconds: float
@@ -83,6 +85,38 @@ async def list_targets(settings: Settings, slugs: Sequence[str] = ()) -> list[Te
     ]
 
 
+async def resume_provisioning(
+    settings: Settings, slugs: Sequence[str] = (), extra_locations: Sequence[Path] = ()
+) -> list[TenantMigration]:
+    """Reconcile: finish provisioning tenants a crash left PROVISIONING or FAILED."""
+    control = open_control(settings)
+    results: list[TenantMigration] = []
+    try:
+        async with control.session() as session:
+            stuck = await TenantRepository(session).list_with_status(STUCK)
+        provisioner = Provisioner(control, settings, extra_locations=extra_locations)
+        for tenant in stuck:
+            if slugs and tenant.slug not in slugs:
+                continue
+            started = time.perf_counter()
+            try:
+                await provisioner.provision(tenant.id)
+            except Exception as exc:
+                error = f"provisioning: {type(exc).__name__}: {exc}"[:2000]
+                elapsed = time.perf_counter() - started
+                results.append(
+                    TenantMigration(tenant.slug, "failed", frozenset(), frozenset(), elapsed, error)
+                )
+                continue
+            elapsed = time.perf_counter() - started
+            results.append(
+                TenantMigration(tenant.slug, "provisioned", frozenset(), frozenset(), elapsed)
+            )
+    finally:
+        await control.dispose()
+    return results
+
+
 async def migrate_tenant(
     target: TenantTarget, extra_locations: Sequence[Path] = ()
 ) -> TenantMigration:
@@ -116,8 +150,12 @@ async def migrate_fleet(
     on_result: Callable[[TenantMigration], None] | None = None,
 ) -> FleetReport:
     await prepare_control(settings)
-    targets = await list_targets(settings, slugs)
     report = FleetReport(heads=frozenset(script_heads(tenant_config(extra_locations))))
+    for result in await resume_provisioning(settings, slugs, extra_locations):
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
+    targets = await list_targets(settings, slugs)
     if on_start is not None:
         on_start(len(targets))
     if not targets:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, text
+from test_provisioning import CrashAfter, SimulatedCrash, assert_healthy, tenant_by_slug
 
 from saas_platform.tenancy.fleet import list_targets, migrate_fleet
 from saas_platform.tenancy.migrations import current_heads
-from saas_platform.tenancy.provisioning import Provisioner
+from saas_platform.tenancy.provisioning import Provisioner, ProvisioningStep
 from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.kit.db import EngineOptions, create_database_engine
 
@@ -96,3 +98,18 @@ async def test_failing_tenant_is_left_at_its_revision_and_rerun_converges(
     assert (third.count("migrated"), third.count("current")) == (1, 3), third.results
     assert "fleet_b" in await current_heads(bravo)
     assert "audit_marks" in await table_names(bravo)
+
+
+async def test_migrate_resumes_a_crashed_provisioning(env: TenancyEnv) -> None:
+    crashing = Provisioner(env.control, env.settings, hook=CrashAfter(ProvisioningStep.MIGRATED))
+    with pytest.raises(SimulatedCrash):
+        await crashing.create_tenant("acme", "Acme")
+    report = await migrate_fleet(env.settings)
+    # resumed by the reconciler first, then found current by the tenant pass
+    assert [(r.slug, r.status) for r in report.results] == [
+        ("acme", "provisioned"),
+        ("acme", "current"),
+    ]
+    tenant = await tenant_by_slug(env, "acme")
+    assert tenant is not None
+    await assert_healthy(env, tenant)
