@@ -29,7 +29,7 @@ from graphql import GraphQLError as _GraphQLError
 from router.planner.errors import PlanningError
 from router.supergraph import JoinField, Supergraph
 
-# a provided (`@provides`) or key field set, flattened: field name -> nested field names
+# a provided (`@provides`) or key field set as a tree: field name (or `... on T`) -> subtree
 FieldTree = dict[str, "FieldTree"]
 _LOCAL = JoinField(graph=None)
 
