@@ -126,14 +126,16 @@ class _Pool:
         self.idle: deque[_Connection] = deque()
         self.slots = asyncio.Semaphore(max_connections)
         self.max_idle = max_idle
+        self.ssl_context: ssl.SSLContext | None = None
 
     async def connect(self, limit: float) -> _Connection:
         loop = asyncio.get_running_loop()
         origin = self.origin
-        context = ssl.create_default_context() if origin.tls else None
+        if origin.tls and self.ssl_context is None:
+            self.ssl_context = ssl.create_default_context()
         async with asyncio.timeout(limit):
             _, protocol = await loop.create_connection(
-                _Connection, origin.host, origin.port, ssl=context
+                _Connection, origin.host, origin.port, ssl=self.ssl_context if origin.tls else None
             )
         return protocol
 
@@ -265,7 +267,9 @@ def _expire(future: asyncio.Future[tuple[int, bytes]]) -> None:
 def _encode(head: bytes, request: SubgraphRequest) -> bytes:
     parts = [head]
     for name, value in request.headers:
-        parts.append(f"{name}: {value}\r\n".encode("latin-1"))
+        if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+            continue  # never let a caller's header inject others
+        parts.append(f"{name}: {value}\r\n".encode("latin-1", "replace"))
     parts.append(b"content-length: %d\r\n\r\n" % len(request.body))
     parts.append(request.body)
     return b"".join(parts)
