@@ -159,3 +159,20 @@ async def test_hooks_see_requests_and_may_refuse_them() -> None:
     error, body = await router.handle(GraphQLRequest("{ me { name } }"), context)
     assert error is None
     assert hook.seen == ["query"]
+
+
+async def test_a_router_bug_is_a_graphql_error_not_a_crash() -> None:
+    from router.plan import Flatten, Sequence
+
+    def planner(*_: Any) -> QueryPlan:
+        return QueryPlan(Flatten(("me",), Sequence(())))  # not a valid plan shape
+
+    router = make_router(FakeSubgraphClient(), planner)
+    error, body = await router.handle(GraphQLRequest("{ me { name } }"), RequestContext())
+    assert error is not None
+    assert error.status == 500
+    assert body == {
+        "errors": [
+            {"message": "Internal router error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
