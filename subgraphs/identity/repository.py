@@ -167,6 +167,16 @@ class RefreshTokenRepository(Repository[RefreshToken]):
     async def find_by_hash(self, digest: str) -> RefreshToken | None:
         return await self.find_one(self.base().where(RefreshToken.token_hash == digest))
 
+    async def claim(self, token_id: uuid.UUID, now: datetime) -> bool:
+        """Atomically supersede a token: of two concurrent refreshes, one wins."""
+        statement = (
+            update(RefreshToken)
+            .where(RefreshToken.id == token_id, RefreshToken.superseded_at.is_(None))
+            .values(superseded_at=now)
+        )
+        result: Any = await self.session.execute(statement)
+        return bool(result.rowcount)
+
 
 class ApiKeyRepository(Repository[ApiKey]):
     model = ApiKey

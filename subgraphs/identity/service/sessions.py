@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.identity.deps import IdentityDeps
@@ -162,7 +161,7 @@ async def refresh(
     if login is None or login.revoked_at is not None:
         raise InvalidTokenError(field="refreshToken")
     moment = now()
-    if row.superseded_at is not None or not await _claim(session, row.id, moment):
+    if row.superseded_at is not None or not await tokens.claim(row.id, moment):
         await _revoke(deps, login, moment, "refresh_token_reuse")
         await record(
             session, "token.reuse_detected", Actor(login.user_id, actor.ip),
@@ -182,17 +181,6 @@ async def refresh(
     await session.flush()
     access, expires_at, enrol = await issue_tokens(scope, session, deps, user, login.id)
     return AuthResult(user, access, expires_at, new, mfa_enrollment_required=enrol)
-
-
-async def _claim(session: AsyncSession, token_id: uuid.UUID, moment: object) -> bool:
-    """Atomically supersede a token: of two concurrent refreshes, one wins, one is reuse."""
-    statement = (
-        update(RefreshToken)
-        .where(RefreshToken.id == token_id, RefreshToken.superseded_at.is_(None))
-        .values(superseded_at=moment)
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
 
 
 async def _revoke(deps: IdentityDeps, login: Session, moment: object, reason: str) -> None:
