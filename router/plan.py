@@ -16,11 +16,11 @@ found at the enclosing `Flatten` path, that builds one representation per object
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TypeAlias
 
 
-class OperationKind(str, Enum):
+class OperationKind(StrEnum):
     QUERY = "query"
     MUTATION = "mutation"
     SUBSCRIPTION = "subscription"
