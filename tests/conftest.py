@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -75,8 +74,3 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # "no tests collected" must never pass silently
     if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
-
-
-@pytest.fixture
-def anyio_backend() -> Iterator[str]:
-    yield "asyncio"
