@@ -1,0 +1,113 @@
+"""`PubSub`: broadcaster with a watchdog on its listener tasks.
+
+broadcaster's listener task (and the Redis backend's reader task) end silently when the Redis
+connection breaks; its subscribers would then wait forever. The hub watches both tasks and, when
+one ends while connected, marks itself failed: every open and future subscription raises
+`PubSubUnavailableError`, so a GraphQL subscription ends with an error instead of going silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from broadcaster import Broadcast
+
+from subgraphs.kit.errors import DomainError, KitErrorCode
+
+__all__ = ["PubSub", "PubSubUnavailableError"]
+
+logger = logging.getLogger("subgraphs.pubsub")
+
+
+class PubSubUnavailableError(DomainError):
+    code = KitErrorCode.INTERNAL
+    message = "Realtime updates are unavailable; subscribe again."
+
+
+class PubSub:
+    def __init__(self, url: str = "memory://") -> None:
+        self.url = url
+        self._broadcast: Broadcast | None = None
+        self._failed = asyncio.Event()
+        self._closing = False
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_env(cls) -> PubSub:
+        return cls(os.environ.get("REDIS_URL") or "memory://")
+
+    @property
+    def healthy(self) -> bool:
+        return self._broadcast is not None and not self._failed.is_set()
+
+    async def connect(self) -> None:
+        async with self._lock:
+            if self._broadcast is not None and not self._failed.is_set():
+                return
+            if self._broadcast is not None:
+                await self._drop()
+            broadcast = Broadcast(self.url)
+            await broadcast.connect()
+            self._failed = asyncio.Event()
+            self._closing = False
+            self._broadcast = broadcast
+            for task in self._tasks(broadcast):
+                task.add_done_callback(self._on_listener_done)
+
+    @staticmethod
+    def _tasks(broadcast: Broadcast) -> list[asyncio.Task[Any]]:
+        found = [getattr(broadcast, "_listener_task", None),
+                 getattr(broadcast._backend, "_listener", None)]  # fmt: skip
+        return [t for t in found if isinstance(t, asyncio.Task)]
+
+    def _on_listener_done(self, task: asyncio.Task[Any]) -> None:
+        if self._closing:
+            return
+        error = None if task.cancelled() else task.exception()
+        logger.error("pub/sub listener ended (%r); subscribers are told", error)
+        self.fail()
+
+    def fail(self) -> None:
+        """Mark the hub broken: subscribers get PubSubUnavailableError (also for tests)."""
+        self._failed.set()
+
+    async def _drop(self) -> None:
+        broadcast, self._broadcast = self._broadcast, None
+        self._closing = True
+        if broadcast is not None:
+            with contextlib.suppress(Exception):
+                await broadcast.disconnect()
+
+    async def disconnect(self) -> None:
+        async with self._lock:
+            await self._drop()
+
+    async def publish(self, name: str, message: str) -> None:
+        if not self.healthy:
+            await self.connect()
+        assert self._broadcast is not None
+        await self._broadcast.publish(name, message)
+
+    async def subscribe(self, name: str) -> AsyncIterator[str]:
+        """Messages of channel `name`; raises PubSubUnavailableError when the backend dies."""
+        if not self.healthy:
+            await self.connect()
+        broadcast, failed = self._broadcast, self._failed
+        assert broadcast is not None
+        async with broadcast.subscribe(name) as subscriber:
+            broken = asyncio.ensure_future(failed.wait())
+            try:
+                while True:
+                    nxt = asyncio.ensure_future(subscriber.get())
+                    done, _ = await asyncio.wait({nxt, broken}, return_when=asyncio.FIRST_COMPLETED)
+                    if nxt not in done:
+                        nxt.cancel()
+                        raise PubSubUnavailableError()
+                    yield nxt.result().message
+            finally:
+                broken.cancel()

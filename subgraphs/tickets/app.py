@@ -1,0 +1,42 @@
+"""Wiring of the tickets subgraph: `build_schema()` and `build_app(runtime)`."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.applications import Starlette
+
+from subgraphs.kit.app import RequestSessionsExtension, build_subgraph_app
+from subgraphs.kit.federation import FEDERATION_VERSION
+from subgraphs.kit.graphql_errors import KitErrorsExtension
+from subgraphs.kit.pubsub import PubSub
+from subgraphs.kit.runtime import Runtime
+from subgraphs.tickets import realtime
+from subgraphs.tickets.deps import TicketsDeps
+from subgraphs.tickets.resolvers import Mutation, Query, Subscription
+from subgraphs.tickets.types import Ticket, User
+
+NAME = "tickets"
+PORT = 8004
+
+
+def build_schema() -> strawberry.federation.Schema:
+    # the kit's build_federated_schema takes no subscription type yet: same extensions here
+    return strawberry.federation.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Ticket, User],
+        extensions=[RequestSessionsExtension, KitErrorsExtension],
+        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+    )
+
+
+def build_app(runtime: Runtime, deps: TicketsDeps | None = None) -> Starlette:
+    if deps is None:
+        pubsub = runtime.extras.get("pubsub")
+        deps = TicketsDeps(pubsub=pubsub if isinstance(pubsub, PubSub) else PubSub.from_env())
+        runtime.extras["pubsub"] = deps.pubsub
+    unsubscribe = realtime.install(deps.pubsub)
+    app = build_subgraph_app(build_schema(), runtime, name=NAME, deps=deps)
+    app.state.tickets_unsubscribe = unsubscribe
+    return app

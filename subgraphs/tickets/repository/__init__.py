@@ -1,0 +1,8 @@
+"""All SQL of the tickets subgraph, one module per aggregate."""
+
+from subgraphs.tickets.repository.config import ConfigRepository
+from subgraphs.tickets.repository.conversation import ConversationRepository
+from subgraphs.tickets.repository.sla import SlaRepository
+from subgraphs.tickets.repository.tickets import TicketRepository
+
+__all__ = ["ConfigRepository", "ConversationRepository", "SlaRepository", "TicketRepository"]

@@ -1,0 +1,1 @@
+"""SLA arithmetic: business-hours calendars and clock computations (pure, no I/O)."""

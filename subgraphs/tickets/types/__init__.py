@@ -1,0 +1,5 @@
+"""GraphQL shape of the tickets subgraph."""
+
+from subgraphs.tickets.types.tickets import Ctx, Ticket, User
+
+__all__ = ["Ctx", "Ticket", "User"]

@@ -1,0 +1,193 @@
+"""Configuration types and mutation payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+import strawberry
+from strawberry.scalars import JSON
+
+from subgraphs.kit.payloads import UserError
+from subgraphs.tickets import models
+from subgraphs.tickets.types.inputs import PresenceState
+from subgraphs.tickets.types.tickets import (
+    Comment,
+    FieldKind,
+    Ticket,
+    TicketGroup,
+    TicketPriority,
+    TicketStatus,
+    User,
+)
+
+
+@strawberry.type(name="TicketCustomField")
+class CustomField:
+    id: strawberry.ID
+    key: str
+    name: str
+    kind: FieldKind  # type: ignore[valid-type]
+    options: list[str]
+    required: bool
+
+    @classmethod
+    def of(cls, row: models.CustomField) -> CustomField:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            key=row.key,
+            name=row.name,
+            kind=models.FieldKind(row.kind),
+            options=orjson.loads(row.options),
+            required=row.required,
+        )
+
+
+@strawberry.type(name="BusinessCalendar")
+class BusinessCalendar:
+    id: strawberry.ID
+    name: str
+    timezone: str
+    hours: JSON
+    holidays: list[str]
+
+    @classmethod
+    def of(cls, row: models.Calendar) -> BusinessCalendar:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            timezone=row.timezone,
+            hours=orjson.loads(row.hours),
+            holidays=orjson.loads(row.holidays),
+        )
+
+
+@strawberry.type(name="SlaPolicy")
+class SlaPolicy:
+    id: strawberry.ID
+    name: str
+    position: int
+    conditions: JSON
+    targets: JSON
+    calendar_id: strawberry.ID | None
+    warn_before_minutes: int
+
+    @classmethod
+    def of(cls, row: models.SlaPolicy) -> SlaPolicy:
+        calendar = strawberry.ID(str(row.calendar_id)) if row.calendar_id else None
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            position=row.position,
+            conditions=orjson.loads(row.conditions),
+            targets=orjson.loads(row.targets),
+            calendar_id=calendar,
+            warn_before_minutes=row.warn_before_minutes,
+        )
+
+
+@strawberry.type(name="Macro")
+class Macro:
+    id: strawberry.ID
+    name: str
+    actions: JSON
+    reply: str | None
+    reply_public: bool
+
+    @classmethod
+    def of(cls, row: models.Macro) -> Macro:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            actions=orjson.loads(row.actions),
+            reply=row.reply,
+            reply_public=row.reply_public,
+        )
+
+
+@strawberry.type(name="TicketView")
+class TicketView:
+    id: strawberry.ID
+    name: str
+    shared: bool
+    filter: JSON
+
+    @classmethod
+    def of(cls, row: models.View) -> TicketView:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            shared=row.owner_id is None,
+            filter=orjson.loads(row.filter),
+        )
+
+
+@strawberry.type(name="TicketPresence", description="Collision detection: who is on a ticket.")
+class Presence:
+    ticket_id: strawberry.ID
+    user: User
+    state: PresenceState
+    at: datetime
+
+
+@strawberry.type(name="TicketEvent")
+class TicketEvent:
+    type: str
+    ticket: Ticket | None
+    ticket_id: strawberry.ID
+
+
+@strawberry.type
+class TicketPayload:
+    ticket: Ticket | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> TicketPayload:
+        if isinstance(value, list):
+            return cls(ticket=None, user_errors=value)
+        return cls(ticket=Ticket.of(value), user_errors=[])
+
+
+@strawberry.type
+class TicketCommentPayload:
+    comment: Comment | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> TicketCommentPayload:
+        if isinstance(value, list):
+            return cls(comment=None, user_errors=value)
+        return cls(comment=Comment.of(value), user_errors=[])
+
+
+def payload(name: str, field: str, kind: type[Any]) -> type[Any]:
+    """A `{<field>: Kind, userErrors}` payload type built from a row mapper `Kind.of`."""
+
+    def of(cls: type[Any], value: Any) -> Any:
+        if isinstance(value, list):
+            return cls(**{field: None, "user_errors": value})
+        return cls(**{field: kind.of(value), "user_errors": []})
+
+    namespace: dict[str, Any] = {
+        "__annotations__": {field: kind | None, "user_errors": list[UserError]},
+        "of": classmethod(of),
+    }
+    return strawberry.type(type(name, (), namespace), name=name)
+
+
+TicketStatusPayload = payload("TicketStatusPayload", "status", TicketStatus)
+TicketPriorityPayload = payload("TicketPriorityPayload", "priority", TicketPriority)
+TicketGroupPayload = payload("TicketGroupPayload", "group", TicketGroup)
+CustomFieldPayload = payload("TicketCustomFieldPayload", "field", CustomField)
+BusinessCalendarPayload = payload("BusinessCalendarPayload", "calendar", BusinessCalendar)
+SlaPolicyPayload = payload("SlaPolicyPayload", "policy", SlaPolicy)
+MacroPayload = payload("MacroPayload", "macro", Macro)
+TicketViewPayload = payload("TicketViewPayload", "view", TicketView)
+
+
+@strawberry.type
+class TicketPresencePayload:
+    ok: bool
+    user_errors: list[UserError]
