@@ -1,0 +1,45 @@
+"""Wiring of the projects subgraph: `build_schema()` and `build_app(runtime)`."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.applications import Starlette
+from strawberry.tools import merge_types
+
+from subgraphs.kit.app import RequestSessionsExtension, build_subgraph_app
+from subgraphs.kit.events import local_hub
+from subgraphs.kit.federation import FEDERATION_VERSION
+from subgraphs.kit.graphql_errors import KitErrorsExtension
+from subgraphs.kit.runtime import Runtime
+from subgraphs.projects import events as _events  # noqa: F401  (registers event types)
+from subgraphs.projects.deps import ProjectsDeps
+from subgraphs.projects.realtime import attach_feed
+from subgraphs.projects.resolvers.projects import ProjectMutations
+from subgraphs.projects.resolvers.queries import Query
+from subgraphs.projects.resolvers.subscriptions import Subscription
+from subgraphs.projects.resolvers.tasks import TaskMutations
+from subgraphs.projects.resolvers.time import TimeMutations
+from subgraphs.projects.types.tasks import Project, Task, Ticket, User
+
+NAME = "projects"
+PORT = 8005
+
+Mutation = merge_types("Mutation", (ProjectMutations, TaskMutations, TimeMutations))
+
+
+def build_schema() -> strawberry.federation.Schema:
+    # the kit's build_federated_schema takes no subscription type yet: same extensions here
+    return strawberry.federation.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Project, Task, User, Ticket],
+        extensions=[RequestSessionsExtension, KitErrorsExtension],
+        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+    )
+
+
+def build_app(runtime: Runtime, deps: ProjectsDeps | None = None) -> Starlette:
+    deps = deps or ProjectsDeps()
+    attach_feed(deps.feed, local_hub)
+    return build_subgraph_app(build_schema(), runtime, name=NAME, deps=deps)

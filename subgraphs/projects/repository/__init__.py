@@ -1,0 +1,1 @@
+"""All SQL of the projects subgraph, one module per aggregate."""

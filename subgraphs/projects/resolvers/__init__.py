@@ -1,0 +1,1 @@
+"""Resolvers of the projects subgraph: parse arguments, call one service function, map."""

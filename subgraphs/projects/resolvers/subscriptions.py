@@ -1,0 +1,39 @@
+"""`boardUpdated(boardId)`: committed card changes of the board's project."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from subgraphs.projects.errors import BoardNotFoundError
+from subgraphs.projects.realtime import channel
+from subgraphs.projects.repository.boards import BoardRepository
+from subgraphs.projects.types.boards import BoardEvent
+from subgraphs.projects.types.common import READ, Ctx, maybe_uuid
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def board_updated(
+        self, info: Ctx, board_id: strawberry.ID
+    ) -> AsyncGenerator[BoardEvent, None]:
+        principal = info.context.require_permission(READ)
+        key = maybe_uuid(board_id)
+        board = None
+        if key is not None:
+            async with info.context.sessions.read() as session:
+                board = await BoardRepository(session).find(key)
+        if board is None:
+            raise BoardNotFoundError(field="boardId")
+        feed = info.context.deps.feed
+        async for message in feed.subscribe(channel(principal.tenant_id, board.project_id)):
+            yield BoardEvent(
+                kind=message.kind,
+                board_id=board_id,
+                task_id=strawberry.ID(message.task_id),
+                state_id=strawberry.ID(message.state_id) if message.state_id else None,
+                rank=message.rank,
+                actor_id=strawberry.ID(message.actor_id) if message.actor_id else None,
+            )

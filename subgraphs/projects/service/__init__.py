@@ -1,0 +1,1 @@
+"""Use cases of the projects subgraph, one module per area; no strawberry, no starlette."""
