@@ -44,6 +44,7 @@ async def _run(host: str, port: int, log_level: str) -> None:
     from saas_platform.serving import Endpoint, serve_all
     from saas_platform.settings import Settings
     from saas_platform.tenancy.runtime import serving_app, start_runtime
+    from saas_platform.worker.runner import run_embedded_worker
     from subgraphs.kit.federation import print_sdl
     from subgraphs.registry import SUBGRAPHS
 
@@ -85,7 +86,13 @@ async def _run(host: str, port: int, log_level: str) -> None:
         bold=True,
     )
     typer.echo("Press Ctrl+C to stop.")
+    # the worker (outbox relay, consumers, webhooks, scheduler) runs in the same process
+    stop_worker = asyncio.Event()
+    worker = asyncio.create_task(run_embedded_worker(runtime, stop_worker))
     try:
         await serve_all(endpoints, log_level=log_level)
     except OSError as exc:
         raise PlatformStartError(str(exc)) from exc
+    finally:
+        stop_worker.set()
+        await asyncio.wait_for(worker, timeout=10)
