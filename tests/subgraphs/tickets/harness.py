@@ -52,8 +52,9 @@ class TicketsHarness:
     deps: TicketsDeps
     app: Any
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None, *,
-                  tenant: Tenant, token: str) -> dict[str, Any]:  # fmt: skip
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, *, tenant: Tenant, token: str
+    ) -> dict[str, Any]:
         headers = {"x-tenant-id": tenant.id, "authorization": f"Bearer {token}"}
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -89,8 +90,9 @@ class TicketsHarness:
 
     async def create(self, people: People, token: str | None = None, **fields: Any) -> Any:
         data = {"subject": f"Printer on fire {uuid.uuid4().hex[:6]}", **fields}
-        body = await self.gql(CREATE, {"input": data}, tenant=people.tenant,
-                              token=token or people.agent)  # fmt: skip
+        body = await self.gql(
+            CREATE, {"input": data}, tenant=people.tenant, token=token or people.agent
+        )
         result = body["data"]["createTicket"]
         assert result["userErrors"] == [], result
         return result["ticket"]

@@ -8,7 +8,8 @@ from tests.subgraphs.tickets.harness import COMMENT, CREATE, GET, UPDATE, People
 async def test_create_numbers_and_defaults(th: TicketsHarness, people: People) -> None:
     first = await th.create(people, tags=["Billing", "vip"])
     second = await th.create(people)
-    assert first["number"] == 1001 and second["number"] == 1002
+    assert first["number"] == 1001
+    assert second["number"] == 1002
     assert first["status"] == {"key": "new", "category": "NEW"}
     assert first["priority"] == {"key": "normal"}
     assert first["tags"] == ["billing", "vip"]
@@ -20,17 +21,29 @@ async def test_update_records_history_and_enforces_transitions(
 ) -> None:
     ticket = await th.create(people)
     t = people.tenant
-    body = await th.gql(UPDATE, {"input": {"id": ticket["id"], "status": "solved",
-                                           "priority": "high", "subject": "Renamed"}},
-                        tenant=t, token=people.agent)  # fmt: skip
+    body = await th.gql(
+        UPDATE,
+        {
+            "input": {
+                "id": ticket["id"],
+                "status": "solved",
+                "priority": "high",
+                "subject": "Renamed",
+            }
+        },
+        tenant=t,
+        token=people.agent,
+    )
     result = body["data"]["updateTicket"]
     assert result["userErrors"] == []
     assert result["ticket"]["status"]["key"] == "solved"
-    body = await th.gql(UPDATE, {"input": {"id": ticket["id"], "status": "closed"}},
-                        tenant=t, token=people.agent)  # fmt: skip
+    body = await th.gql(
+        UPDATE, {"input": {"id": ticket["id"], "status": "closed"}}, tenant=t, token=people.agent
+    )
     assert body["data"]["updateTicket"]["userErrors"] == []
-    body = await th.gql(UPDATE, {"input": {"id": ticket["id"], "status": "open"}},
-                        tenant=t, token=people.agent)  # fmt: skip
+    body = await th.gql(
+        UPDATE, {"input": {"id": ticket["id"], "status": "open"}}, tenant=t, token=people.agent
+    )
     assert body["data"]["updateTicket"]["userErrors"][0]["code"] == "TICKET_CLOSED"
     body = await th.gql(GET, {"id": ticket["id"]}, tenant=t, token=people.agent)
     history = {(h["field"], h["old"], h["new"]) for h in body["data"]["ticket"]["history"]}
@@ -42,8 +55,12 @@ async def test_update_records_history_and_enforces_transitions(
 
 async def test_invalid_transition(th: TicketsHarness, people: People) -> None:
     ticket = await th.create(people)
-    body = await th.gql(UPDATE, {"input": {"id": ticket["id"], "status": "closed"}},
-                        tenant=people.tenant, token=people.agent)  # fmt: skip
+    body = await th.gql(
+        UPDATE,
+        {"input": {"id": ticket["id"], "status": "closed"}},
+        tenant=people.tenant,
+        token=people.agent,
+    )
     assert body["data"]["updateTicket"]["userErrors"][0]["code"] == "INVALID_TRANSITION"
 
 
@@ -55,8 +72,12 @@ async def test_requester_sees_only_own_and_no_internal_notes(
     assert mine["requester"]["id"] == people.requester_id
     theirs = await th.create(people, token=people.other_requester)
     for body_text, public in (("internal: refund approved", False), ("We are on it", True)):
-        body = await th.gql(COMMENT, {"input": {"ticketId": mine["id"], "body": body_text,
-                                                "public": public}}, tenant=t, token=people.agent)  # fmt: skip
+        body = await th.gql(
+            COMMENT,
+            {"input": {"ticketId": mine["id"], "body": body_text, "public": public}},
+            tenant=t,
+            token=people.agent,
+        )
         assert body["data"]["addTicketComment"]["userErrors"] == []
     body = await th.gql(GET, {"id": mine["id"]}, tenant=t, token=people.requester)
     assert [c["body"] for c in body["data"]["ticket"]["comments"]] == ["We are on it"]
@@ -68,11 +89,19 @@ async def test_requester_sees_only_own_and_no_internal_notes(
     body = await th.gql(GET, {"id": mine["id"]}, tenant=t, token=people.agent)
     assert len(body["data"]["ticket"]["comments"]) == 2
     # a requester cannot write internal notes nor update fields
-    body = await th.gql(COMMENT, {"input": {"ticketId": mine["id"], "body": "x", "public": False}},
-                        tenant=t, token=people.requester)  # fmt: skip
+    body = await th.gql(
+        COMMENT,
+        {"input": {"ticketId": mine["id"], "body": "x", "public": False}},
+        tenant=t,
+        token=people.requester,
+    )
     assert body["data"]["addTicketComment"]["userErrors"][0]["code"] == "FORBIDDEN"
-    body = await th.gql(UPDATE, {"input": {"id": mine["id"], "priority": "urgent"}},
-                        tenant=t, token=people.requester)  # fmt: skip
+    body = await th.gql(
+        UPDATE,
+        {"input": {"id": mine["id"], "priority": "urgent"}},
+        tenant=t,
+        token=people.requester,
+    )
     assert body["data"]["updateTicket"]["userErrors"][0]["code"] == "FORBIDDEN"
 
 
@@ -81,11 +110,13 @@ async def test_viewer_reads_but_cannot_write(th: TicketsHarness, people: People)
     ticket = await th.create(people)
     body = await th.gql(GET, {"id": ticket["id"]}, tenant=t, token=people.viewer)
     assert body["data"]["ticket"]["id"] == ticket["id"]
-    body = await th.gql(UPDATE, {"input": {"id": ticket["id"], "subject": "x"}},
-                        tenant=t, token=people.viewer)  # fmt: skip
+    body = await th.gql(
+        UPDATE, {"input": {"id": ticket["id"], "subject": "x"}}, tenant=t, token=people.viewer
+    )
     assert body["data"]["updateTicket"]["userErrors"][0]["code"] == "FORBIDDEN"
-    body = await th.gql(COMMENT, {"input": {"ticketId": ticket["id"], "body": "hi"}},
-                        tenant=t, token=people.viewer)  # fmt: skip
+    body = await th.gql(
+        COMMENT, {"input": {"ticketId": ticket["id"], "body": "hi"}}, tenant=t, token=people.viewer
+    )
     assert body["data"]["addTicketComment"]["userErrors"][0]["code"] == "FORBIDDEN"
 
 
@@ -101,16 +132,27 @@ async def test_custom_fields_validated(th: TicketsHarness, people: People) -> No
     ):
         body = await th.gql(create_field, {"input": data}, tenant=t, token=people.owner)
         assert body["data"]["createTicketCustomField"]["userErrors"] == [], body
-    ok = await th.create(people, customFields={"plan": "pro", "seats": 12,
-                                                "renewal": "2027-01-31", "vip": True})  # fmt: skip
+    ok = await th.create(
+        people, customFields={"plan": "pro", "seats": 12, "renewal": "2027-01-31", "vip": True}
+    )
     assert ok["customFields"]["seats"] == 12
-    for bad in ({"plan": "gold"}, {"seats": "many"}, {"renewal": "soon"}, {"vip": "yes"},
-                {"nope": 1}):  # fmt: skip
-        body = await th.gql(CREATE, {"input": {"subject": "x", "customFields": bad}},
-                            tenant=t, token=people.agent)  # fmt: skip
+    for bad in (
+        {"plan": "gold"},
+        {"seats": "many"},
+        {"renewal": "soon"},
+        {"vip": "yes"},
+        {"nope": 1},
+    ):
+        body = await th.gql(
+            CREATE, {"input": {"subject": "x", "customFields": bad}}, tenant=t, token=people.agent
+        )
         codes = [e["code"] for e in body["data"]["createTicket"]["userErrors"]]
         assert codes in (["INVALID_FIELD_VALUE"], ["UNKNOWN_REFERENCE"]), (bad, body)
     query = """query($f: TicketFilter) { tickets(filter: $f) { edges { node { id } } } }"""
-    body = await th.gql(query, {"f": {"customFields": [{"key": "seats", "value": "12"}]}},
-                        tenant=t, token=people.agent)  # fmt: skip
+    body = await th.gql(
+        query,
+        {"f": {"customFields": [{"key": "seats", "value": "12"}]}},
+        tenant=t,
+        token=people.agent,
+    )
     assert [e["node"]["id"] for e in body["data"]["tickets"]["edges"]] == [ok["id"]]
