@@ -42,6 +42,14 @@ class RouterConfig:
     propagate_headers: tuple[str, ...] = ("authorization", "x-tenant", "x-request-id")
     subgraph_urls: Mapping[str, str] = field(default_factory=dict)  # name -> URL override
     log_level: str = "warning"
+    # subscriptions (router/subscriptions, docs/router-subscriptions.md)
+    subscriptions_enabled: bool = True  # graphql-transport-ws and SSE on /graphql
+    ws_init_timeout: float = 5.0  # seconds to wait for connection_init (then close 4408)
+    ws_keepalive: float = 12.0  # seconds between server pings / SSE comments (0: off)
+    ws_max_subscriptions: int = 50  # active operations per WebSocket
+    ws_queue_size: int = 1_000  # frames queued per client; full: the client is dropped (1008)
+    ws_allowed_origins: tuple[str, ...] = ()  # WebSocket Origin allow-list (empty: any)
+    subscription_protocols: Mapping[str, str] = field(default_factory=dict)  # name -> protocol
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(RouterConfig)}
@@ -84,7 +92,7 @@ def _convert(name: str, value: Any) -> Any:
         if isinstance(default, tuple):
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(i).strip().lower() for i in items if str(i).strip())
-        if name == "subgraph_urls":
+        if name in ("subgraph_urls", "subscription_protocols"):
             if isinstance(value, str):
                 pairs = (p.split("=", 1) for p in value.split(",") if "=" in p)
                 return {k.strip(): v.strip() for k, v in pairs}
