@@ -30,7 +30,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.events.keys import dead_letter_stream, stream_for
-from subgraphs.kit.events.processed import mark_processed
+from subgraphs.kit.events.processed import mark_processed, mark_processed_many
 from subgraphs.kit.events.relay import SessionFactory
 from subgraphs.kit.events.streams import NoGroupError, StreamEntry, Streams
 from subgraphs.kit.events.types import Event, EventDecodeError, from_envelope
@@ -175,8 +175,7 @@ class Consumer:
             self._ready = False
             self._retries.clear()
             return 0
-        for entry in entries:
-            await self.process(entry, deliveries=1)
+        await self.process_batch([(entry, 1) for entry in entries])
         return done + len(entries)
 
     async def _run_due_retries(self) -> int:
@@ -185,8 +184,7 @@ class Consumer:
         for entry_id, retry in due:
             del self._retries[entry_id]
             claimed = await self.streams.claim(retry.stream, self.group, self.name, [entry_id])
-            for entry in claimed:
-                await self.process(entry, deliveries=retry.deliveries + 1)
+            await self.process_batch([(entry, retry.deliveries + 1) for entry in claimed])
         return len(due)
 
     async def _reclaim(self) -> int:
@@ -201,40 +199,104 @@ class Consumer:
             deliveries = {p.id: p.deliveries for p in pending}
             for entry in claimed:
                 self._retries.pop(entry.id, None)
-                self.stats.reclaimed += 1
-                await self.process(entry, deliveries=deliveries.get(entry.id, 1))
+            self.stats.reclaimed += len(claimed)
+            await self.process_batch([(e, deliveries.get(e.id, 1)) for e in claimed])
             count += len(claimed)
         return count
 
     async def process(self, entry: StreamEntry, deliveries: int) -> None:
+        await self.process_batch([(entry, deliveries)])
+
+    async def process_batch(self, batch: list[tuple[StreamEntry, int]]) -> None:
+        """Handle entries grouped by tenant: one transaction per tenant, one savepoint per
+        entry (a failing handler rolls back only its own effect), XACK after the commit."""
+        by_tenant: dict[TenantId, list[tuple[StreamEntry, Event, int]]] = {}
+        for entry, deliveries in batch:
+            try:
+                item = decode_entry(entry)
+            except EventDecodeError as exc:
+                await self.dead_letter(entry, f"undecodable: {exc}", deliveries)
+                continue
+            types = self.subscription.event_types
+            if types is not None and item.event_type not in types:
+                await self.streams.ack(entry.stream, self.group, [entry.id])
+                continue
+            by_tenant.setdefault(item.tenant_id, []).append((entry, item, deliveries))
+        for tenant_id, group in by_tenant.items():
+            try:
+                outcomes = await self._handle_group(tenant_id, [(i, d) for _, i, d in group])
+            except Exception as exc:  # the commit itself failed: nothing of the group stuck
+                outcomes = [exc] * len(group)
+            acked: dict[str, list[str]] = {}
+            for (entry, item, deliveries), outcome in zip(group, outcomes, strict=True):
+                if isinstance(outcome, Exception):
+                    await self._failed(entry, item, outcome, deliveries)
+                    continue
+                if outcome:
+                    self.stats.handled += 1
+                else:
+                    self.stats.duplicates += 1
+                    self.on_duplicate(item)
+                acked.setdefault(entry.stream, []).append(entry.id)
+            for stream, ids in acked.items():
+                await self.streams.ack(stream, self.group, ids)
+
+    def on_duplicate(self, item: Event) -> None:
+        """Called for a delivery whose event this group had already handled (a redelivery)."""
+
+    async def _handle_group(
+        self, tenant_id: TenantId, items: list[tuple[Event, int]]
+    ) -> list[bool | Exception]:
+        """Fast path: one multi-row idempotency insert, handlers in one transaction. If any
+        handler fails, everything rolls back and the group runs again entry by entry."""
         try:
-            item = decode_entry(entry)
-        except EventDecodeError as exc:
-            await self.dead_letter(entry, f"undecodable: {exc}", deliveries)
-            return
-        types = self.subscription.event_types
-        if types is not None and item.event_type not in types:
-            await self.streams.ack(entry.stream, self.group, [entry.id])
-            return
-        try:
-            fresh = await self._handle(item, deliveries)
+            return await self._handle_together(tenant_id, items)
         except Exception as exc:
-            await self._failed(entry, item, exc, deliveries)
-            return
-        if fresh:
-            self.stats.handled += 1
-        else:
-            self.stats.duplicates += 1
-        await self.streams.ack(entry.stream, self.group, [entry.id])
+            if len(items) == 1:
+                return [exc]
+        return await self._handle_isolated(tenant_id, items)
+
+    async def _handle_together(
+        self, tenant_id: TenantId, items: list[tuple[Event, int]]
+    ) -> list[bool | Exception]:
+        outcomes: list[bool | Exception] = []
+        async with self.sessions(tenant_id) as session, session.begin():
+            ids = [str(item.event_id) for item, _ in items]
+            fresh = await mark_processed_many(session, self.group, ids)
+            for item, deliveries in items:
+                key = str(item.event_id)
+                if key not in fresh:
+                    outcomes.append(False)
+                    continue
+                fresh.discard(key)  # the same event twice in one batch runs once
+                context = HandlerContext(session, tenant_id, self.group, deliveries)
+                await self.subscription.handler(context, item)
+                outcomes.append(True)
+        return outcomes
+
+    async def _handle_isolated(
+        self, tenant_id: TenantId, items: list[tuple[Event, int]]
+    ) -> list[bool | Exception]:
+        outcomes: list[bool | Exception] = []
+        async with self.sessions(tenant_id) as session, session.begin():
+            for item, deliveries in items:
+                try:
+                    async with session.begin_nested():
+                        fresh = await mark_processed(session, self.group, str(item.event_id))
+                        if fresh:
+                            context = HandlerContext(session, tenant_id, self.group, deliveries)
+                            await self.subscription.handler(context, item)
+                    outcomes.append(fresh)
+                except Exception as exc:
+                    outcomes.append(exc)
+        return outcomes
 
     async def _handle(self, item: Event, deliveries: int) -> bool:
-        tenant_id = item.tenant_id
-        async with self.sessions(tenant_id) as session, session.begin():
-            if not await mark_processed(session, self.group, str(item.event_id)):
-                return False
-            context = HandlerContext(session, tenant_id, self.group, deliveries)
-            await self.subscription.handler(context, item)
-        return True
+        """One event in its own transaction: True when handled, False for a duplicate."""
+        [outcome] = await self._handle_group(item.tenant_id, [(item, deliveries)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     async def _failed(
         self, entry: StreamEntry, item: Event, exc: Exception, deliveries: int

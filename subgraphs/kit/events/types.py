@@ -128,8 +128,26 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+_HINTS: dict[str, dict[str, Any]] = {}
+_TENANT_FIELDS: dict[str, list[str]] = {}
+
+
+def _hints(cls: type[Event]) -> dict[str, Any]:
+    found = _HINTS.get(cls.event_type)
+    if found is None:
+        found = _HINTS[cls.event_type] = typing.get_type_hints(cls)
+    return found
+
+
 def _tenant_fields(cls: type[Event]) -> list[str]:
-    hints = typing.get_type_hints(cls)
+    found = _TENANT_FIELDS.get(cls.event_type)
+    if found is None:
+        found = _TENANT_FIELDS[cls.event_type] = _find_tenant_fields(cls)
+    return found
+
+
+def _find_tenant_fields(cls: type[Event]) -> list[str]:
+    hints = _hints(cls)
     return [
         name
         for name, hint in hints.items()
@@ -143,7 +161,7 @@ def from_envelope(envelope: dict[str, Any]) -> Event:
         cls = EVENT_TYPES[envelope["type"]]
         tenant_id = TenantId(uuid.UUID(str(envelope["tenantId"])))
         data = dict(envelope["data"])
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         payload = {name: _converter(hints[name])(value) for name, value in data.items()}
         for name in _tenant_fields(cls):
             if payload.get(name) is not None and payload[name] != tenant_id:
