@@ -26,7 +26,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -37,6 +37,10 @@ from dataclasses import dataclass as _dataclass  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from subgraphs.kit.events import Event, register  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.events.conftest import World
+    from tests.events.redis_server import ThrowawayRedis
 
 GROUP = "chaos"
 EFFECTS = (
@@ -86,8 +90,8 @@ async def _role(role: str, name: str, stats_dir: Path) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     (stats_dir / f"ready-{name}").touch()
     if role == "relay":
-        options = RelayOptions(batch=100, scan_interval=0.05, trim_interval=2.0)
-        await Relay(streams, tenants, runtime.tenants.session, options).run(stop)
+        relay_options = RelayOptions(batch=100, scan_interval=0.05, trim_interval=2.0)
+        await Relay(streams, tenants, runtime.tenants.session, relay_options).run(stop)
         return
 
     dup_log = (stats_dir / f"dups-{name}-{os.getpid()}.log").open("a", buffering=1)
@@ -170,15 +174,15 @@ class Children:
         self.log.close()
 
 
-async def _produce(world: object, report: ChaosReport, batch: int, pause: float) -> None:
+async def _produce(world: World, report: ChaosReport, batch: int, pause: float) -> None:
     from subgraphs.kit.events import record
 
-    tenants = world.tenants  # type: ignore[attr-defined]
+    tenants = world.tenants
     n = 0
     while n < report.events:
         tenant = tenants[(n // batch) % len(tenants)]
         size = min(batch, report.events - n)
-        async with world.session(tenant) as session, session.begin():  # type: ignore[attr-defined]
+        async with world.session(tenant) as session, session.begin():
             for i in range(size):
                 record(session, ChaosTick(tenant_id=tenant, n=n + i))
         n += size
@@ -187,7 +191,11 @@ async def _produce(world: object, report: ChaosReport, batch: int, pause: float)
 
 
 async def _faults(
-    children: Children, redis: object, report: ChaosReport, done: asyncio.Event, rng: random.Random
+    children: Children,
+    redis: ThrowawayRedis,
+    report: ChaosReport,
+    done: asyncio.Event,
+    rng: random.Random,
 ) -> None:
     redis_restarted = False
     while not done.is_set():
@@ -195,7 +203,7 @@ async def _faults(
         if done.is_set():
             return
         if not redis_restarted and report.produced >= report.events * 0.4:
-            redis.restart(down_seconds=0.5)  # type: ignore[attr-defined]
+            redis.restart(down_seconds=0.5)
             report.redis_restarts += 1
             redis_restarted = True
             continue
@@ -209,26 +217,30 @@ async def _faults(
         children.start(victim)
 
 
-async def _count(world: object) -> tuple[int, int, int, int]:
-    produced = consumed = rows = lost = 0
-    for tenant in world.tenants:  # type: ignore[attr-defined]
-        async with world.session(tenant) as session:  # type: ignore[attr-defined]
-            produced += (
-                await session.execute(text("SELECT count(*) FROM event_outbox"))
-            ).scalar_one()
-            rows += (await session.execute(text("SELECT count(*) FROM chaos_effects"))).scalar_one()
-            consumed += (
-                await session.execute(text("SELECT count(DISTINCT event_id) FROM chaos_effects"))
-            ).scalar_one()
-            lost += (
-                await session.execute(
-                    text(
-                        "SELECT count(*) FROM event_outbox o WHERE NOT EXISTS "
-                        "(SELECT 1 FROM chaos_effects e WHERE e.event_id = o.event_id)"
-                    )
-                )
-            ).scalar_one()
-    return produced, consumed, rows, lost
+COUNTS = {
+    "produced": "SELECT count(*) FROM event_outbox",
+    "rows": "SELECT count(*) FROM chaos_effects",
+    "consumed": "SELECT count(DISTINCT event_id) FROM chaos_effects",
+    "lost": "SELECT count(*) FROM event_outbox o WHERE NOT EXISTS "
+    "(SELECT 1 FROM chaos_effects e WHERE e.event_id = o.event_id)",
+}
+
+
+async def _count(world: World) -> tuple[int, int, int, int]:
+    totals = dict.fromkeys(COUNTS, 0)
+    for tenant in world.tenants:
+        async with world.session(tenant) as session:
+            for name, sql in COUNTS.items():
+                totals[name] += int((await session.execute(text(sql))).scalar_one())
+    return totals["produced"], totals["consumed"], totals["rows"], totals["lost"]
+
+
+def _ready(stats_dir: Path) -> int:
+    return len(list(stats_dir.glob("ready-*")))
+
+
+def _redeliveries(stats_dir: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in stats_dir.glob("dups-*.log"))
 
 
 async def run_chaos(
@@ -282,7 +294,7 @@ async def run_chaos(
             for name in ("relay", "consumer-1", "consumer-2"):
                 children.start(name)
             for _ in range(300):  # children import for a few seconds on a busy machine
-                if len(list(stats_dir.glob("ready-*"))) == 3:
+                if _ready(stats_dir) == 3:
                     break
                 await asyncio.sleep(0.1)
             try:
@@ -320,9 +332,7 @@ async def run_chaos(
                 lost,
             )
             report.duplicate_side_effects = rows - consumed
-            report.redelivered = sum(
-                len(p.read_text().splitlines()) for p in stats_dir.glob("dups-*.log")
-            )
+            report.redelivered = _redeliveries(stats_dir)
             await registry.aclose()
     finally:
         redis.kill()
