@@ -28,7 +28,7 @@ COMMENT = """mutation($input: AddTicketCommentInput!) { addTicketComment(input: 
   comment { id public body mentions attachments { name url } } userErrors { field code } } }"""
 GET = """query($id: ID!) { ticket(id: $id) { id number subject status { key }
   comments { body public } history { field old new actor { id } }
-  sla { metric breached paused remainingSeconds targetAt } } }"""
+  sla { metric cycle breached paused remainingSeconds targetAt fulfilledAt } } }"""
 
 
 @dataclass

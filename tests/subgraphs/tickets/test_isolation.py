@@ -17,59 +17,130 @@ SNAPSHOT = """query($id: ID!) { ticket(id: $id) { id subject updatedAt status { 
 # (name, operation, variables) - "$B.x" placeholders name one of tenant B's ids
 OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("ticket", "query($id: ID!) { ticket(id: $id) { id } }", {"id": "$B.ticket"}),
-    ("tickets.assignee", "query($a: [ID!]) { tickets(filter: {assigneeId: $a}) "
-     "{ edges { node { id } } } }", {"a": ["$B.agent"]}),
-    ("tickets.group", "query($g: [ID!]) { tickets(filter: {groupId: $g}) "
-     "{ edges { node { id } } } }", {"g": ["$B.group"]}),
-    ("tickets.view", "query($v: ID) { tickets(viewId: $v) { edges { node { id } } } }",
-     {"v": "$B.view"}),
+    (
+        "tickets.assignee",
+        "query($a: [ID!]) { tickets(filter: {assigneeId: $a}) { edges { node { id } } } }",
+        {"a": ["$B.agent"]},
+    ),
+    (
+        "tickets.group",
+        "query($g: [ID!]) { tickets(filter: {groupId: $g}) { edges { node { id } } } }",
+        {"g": ["$B.group"]},
+    ),
+    (
+        "tickets.view",
+        "query($v: ID) { tickets(viewId: $v) { edges { node { id } } } }",
+        {"v": "$B.view"},
+    ),
     ("ticketCount.view", "query($v: ID) { ticketCount(viewId: $v) }", {"v": "$B.view"}),
-    ("entities.ticket", "query($r: [_Any!]!) { _entities(representations: $r) "
-     "{ ... on Ticket { id subject } } }", {"r": [{"__typename": "Ticket", "id": "$B.ticket"}]}),
-    ("entities.user", "query($r: [_Any!]!) { _entities(representations: $r) { ... on User "
-     "{ assignedTickets { edges { node { id } } } requestedTickets { edges { node { id } } } } } }",
-     {"r": [{"__typename": "User", "id": "$B.agent"}]}),
-    ("updateTicket", "mutation($id: ID!) { updateTicket(input: {id: $id, subject: \"pwned\"}) "
-     "{ ticket { id } userErrors { code field } } }", {"id": "$B.ticket"}),
-    ("addTicketComment", "mutation($id: ID!) { addTicketComment(input: {ticketId: $id, "
-     "body: \"pwned\"}) { comment { id } userErrors { code field } } }", {"id": "$B.ticket"}),
-    ("assignTicket", "mutation($id: ID!, $a: ID) { assignTicket(input: {ticketId: $id, "
-     "assigneeId: $a}) { ticket { id } userErrors { code field } } }",
-     {"id": "$B.ticket", "a": "$A.agent"}),
-    ("assignTicket.auto", "mutation($id: ID!) { assignTicket(input: {ticketId: $id, auto: true})"
-     " { ticket { id } userErrors { code field } } }", {"id": "$B.ticket"}),
-    ("mergeTickets.source", "mutation($s: ID!, $t: ID!) { mergeTickets(input: {sourceId: $s, "
-     "targetId: $t}) { ticket { id } userErrors { code field } } }",
-     {"s": "$B.ticket", "t": "$A.ticket"}),
-    ("mergeTickets.target", "mutation($s: ID!, $t: ID!) { mergeTickets(input: {sourceId: $s, "
-     "targetId: $t}) { ticket { id } userErrors { code field } } }",
-     {"s": "$A.ticket", "t": "$B.ticket"}),
-    ("applyMacro.ticket", "mutation($t: ID!, $m: ID!) { applyMacro(input: {ticketId: $t, "
-     "macroId: $m}) { ticket { id } userErrors { code field } } }",
-     {"t": "$B.ticket", "m": "$A.macro"}),
-    ("applyMacro.macro", "mutation($t: ID!, $m: ID!) { applyMacro(input: {ticketId: $t, "
-     "macroId: $m}) { ticket { id } userErrors { code field } } }",
-     {"t": "$A.ticket", "m": "$B.macro"}),
-    ("rateTicket", "mutation($t: ID!) { rateTicket(input: {ticketId: $t, score: 1}) "
-     "{ ticket { id } userErrors { code field } } }", {"t": "$B.ticket"}),
-    ("createTicket.group", "mutation($g: ID) { createTicket(input: {subject: \"x\", groupId: $g})"
-     " { ticket { id } userErrors { code field } } }", {"g": "$B.group"}),
-    ("createTicket.parent", "mutation($p: ID) { createTicket(input: {subject: \"x\", "
-     "parentId: $p}) { ticket { id } userErrors { code field } } }", {"p": "$B.ticket"}),
-    ("updateTicket.group", "mutation($id: ID!, $g: ID) { updateTicket(input: {id: $id, "
-     "groupId: $g}) { ticket { id } userErrors { code field } } }",
-     {"id": "$A.ticket", "g": "$B.group"}),
-    ("updateTicket.parent", "mutation($id: ID!, $p: ID) { updateTicket(input: {id: $id, "
-     "parentId: $p}) { ticket { id } userErrors { code field } } }",
-     {"id": "$A.ticket", "p": "$B.ticket"}),
-    ("saveTicketGroup", "mutation($id: ID) { saveTicketGroup(input: {id: $id, name: \"pwned\"})"
-     " { group { id } userErrors { code field } } }", {"id": "$B.group"}),
-    ("createSlaPolicy", "mutation($c: ID) { createSlaPolicy(input: {name: \"p\", position: 9, "
-     "targets: {}, calendarId: $c}) { policy { id } userErrors { code field } } }",
-     {"c": "$B.calendar"}),
-    ("setTicketPresence", "mutation($t: ID!) { setTicketPresence(input: {ticketId: $t, "
-     "state: VIEWING}) { ok userErrors { code field } } }", {"t": "$B.ticket"}),
-]  # fmt: skip
+    (
+        "entities.ticket",
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Ticket { id subject } } }",
+        {"r": [{"__typename": "Ticket", "id": "$B.ticket"}]},
+    ),
+    (
+        "entities.user",
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on User "
+        "{ assignedTickets { edges { node { id } } } requestedTickets { edges { node { id } } } } } }",
+        {"r": [{"__typename": "User", "id": "$B.agent"}]},
+    ),
+    (
+        "updateTicket",
+        'mutation($id: ID!) { updateTicket(input: {id: $id, subject: "pwned"}) '
+        "{ ticket { id } userErrors { code field } } }",
+        {"id": "$B.ticket"},
+    ),
+    (
+        "addTicketComment",
+        "mutation($id: ID!) { addTicketComment(input: {ticketId: $id, "
+        'body: "pwned"}) { comment { id } userErrors { code field } } }',
+        {"id": "$B.ticket"},
+    ),
+    (
+        "assignTicket",
+        "mutation($id: ID!, $a: ID) { assignTicket(input: {ticketId: $id, "
+        "assigneeId: $a}) { ticket { id } userErrors { code field } } }",
+        {"id": "$B.ticket", "a": "$A.agent"},
+    ),
+    (
+        "assignTicket.auto",
+        "mutation($id: ID!) { assignTicket(input: {ticketId: $id, auto: true})"
+        " { ticket { id } userErrors { code field } } }",
+        {"id": "$B.ticket"},
+    ),
+    (
+        "mergeTickets.source",
+        "mutation($s: ID!, $t: ID!) { mergeTickets(input: {sourceId: $s, "
+        "targetId: $t}) { ticket { id } userErrors { code field } } }",
+        {"s": "$B.ticket", "t": "$A.ticket"},
+    ),
+    (
+        "mergeTickets.target",
+        "mutation($s: ID!, $t: ID!) { mergeTickets(input: {sourceId: $s, "
+        "targetId: $t}) { ticket { id } userErrors { code field } } }",
+        {"s": "$A.ticket", "t": "$B.ticket"},
+    ),
+    (
+        "applyMacro.ticket",
+        "mutation($t: ID!, $m: ID!) { applyMacro(input: {ticketId: $t, "
+        "macroId: $m}) { ticket { id } userErrors { code field } } }",
+        {"t": "$B.ticket", "m": "$A.macro"},
+    ),
+    (
+        "applyMacro.macro",
+        "mutation($t: ID!, $m: ID!) { applyMacro(input: {ticketId: $t, "
+        "macroId: $m}) { ticket { id } userErrors { code field } } }",
+        {"t": "$A.ticket", "m": "$B.macro"},
+    ),
+    (
+        "rateTicket",
+        "mutation($t: ID!) { rateTicket(input: {ticketId: $t, score: 1}) "
+        "{ ticket { id } userErrors { code field } } }",
+        {"t": "$B.ticket"},
+    ),
+    (
+        "createTicket.group",
+        'mutation($g: ID) { createTicket(input: {subject: "x", groupId: $g})'
+        " { ticket { id } userErrors { code field } } }",
+        {"g": "$B.group"},
+    ),
+    (
+        "createTicket.parent",
+        'mutation($p: ID) { createTicket(input: {subject: "x", '
+        "parentId: $p}) { ticket { id } userErrors { code field } } }",
+        {"p": "$B.ticket"},
+    ),
+    (
+        "updateTicket.group",
+        "mutation($id: ID!, $g: ID) { updateTicket(input: {id: $id, "
+        "groupId: $g}) { ticket { id } userErrors { code field } } }",
+        {"id": "$A.ticket", "g": "$B.group"},
+    ),
+    (
+        "updateTicket.parent",
+        "mutation($id: ID!, $p: ID) { updateTicket(input: {id: $id, "
+        "parentId: $p}) { ticket { id } userErrors { code field } } }",
+        {"id": "$A.ticket", "p": "$B.ticket"},
+    ),
+    (
+        "saveTicketGroup",
+        'mutation($id: ID) { saveTicketGroup(input: {id: $id, name: "pwned"})'
+        " { group { id } userErrors { code field } } }",
+        {"id": "$B.group"},
+    ),
+    (
+        "createSlaPolicy",
+        'mutation($c: ID) { createSlaPolicy(input: {name: "p", position: 9, '
+        "targets: {}, calendarId: $c}) { policy { id } userErrors { code field } } }",
+        {"c": "$B.calendar"},
+    ),
+    (
+        "setTicketPresence",
+        "mutation($t: ID!) { setTicketPresence(input: {ticketId: $t, "
+        "state: VIEWING}) { ok userErrors { code field } } }",
+        {"t": "$B.ticket"},
+    ),
+]
 
 ID_FREE = [  # no id argument: they must list only tenant A's rows
     ("ticketStatuses", "{ ticketStatuses { key } }"),
@@ -103,29 +174,46 @@ async def _world(th: TicketsHarness, people: People, tag: str) -> dict[str, Any]
         assert "errors" not in body, body
         return body["data"]
 
-    group = await run("mutation($m: [GroupMemberInput!]) { saveTicketGroup(input: {name: "
-                      "\"L2\", autoAssign: ROUND_ROBIN, members: $m}) { group { id } } }",
-                      {"m": [{"userId": people.agent_id, "capacity": 5}]})  # fmt: skip
+    group = await run(
+        "mutation($m: [GroupMemberInput!]) { saveTicketGroup(input: {name: "
+        '"L2", autoAssign: ROUND_ROBIN, members: $m}) { group { id } } }',
+        {"m": [{"userId": people.agent_id, "capacity": 5}]},
+    )
     calendar = await run(
         'mutation($h: JSON!) { createBusinessCalendar(input: {name: "Berlin", '
         'timezone: "Europe/Berlin", hours: $h}) { calendar { id } } }',
         {"h": {"0": [["09:00", "17:00"]]}},
     )
-    macro = await run('mutation { createMacro(input: {name: "Close", actions: {status: '
-                      '"solved"}, reply: "Done"}) { macro { id } } }', {})  # fmt: skip
-    view = await run(f'mutation {{ saveTicketView(input: {{name: "{tag} view", shared: true, '
-                     'filter: {status: ["new"]}}) { view { id } } }', {})  # fmt: skip
-    await run(f'mutation {{ createTicketStatus(input: {{key: "{tag}_wait", name: "W", '
-              "category: PENDING, pausesSla: true}) { status { key } } }", {})  # fmt: skip
-    ticket = await th.create(people, subject=f"{tag} secret", assigneeId=people.agent_id,
-                             groupId=group["saveTicketGroup"]["group"]["id"])  # fmt: skip
+    macro = await run(
+        'mutation { createMacro(input: {name: "Close", actions: {status: '
+        '"solved"}, reply: "Done"}) { macro { id } } }',
+        {},
+    )
+    view = await run(
+        f'mutation {{ saveTicketView(input: {{name: "{tag} view", shared: true, '
+        'filter: {status: ["new"]}}) { view { id } } }',
+        {},
+    )
+    await run(
+        f'mutation {{ createTicketStatus(input: {{key: "{tag}_wait", name: "W", '
+        "category: PENDING, pausesSla: true}) { status { key } } }",
+        {},
+    )
+    ticket = await th.create(
+        people,
+        subject=f"{tag} secret",
+        assigneeId=people.agent_id,
+        groupId=group["saveTicketGroup"]["group"]["id"],
+    )
     return {
-        "ticket": ticket["id"], "number": ticket["number"], "agent": people.agent_id,
+        "ticket": ticket["id"],
+        "number": ticket["number"],
+        "agent": people.agent_id,
         "group": group["saveTicketGroup"]["group"]["id"],
         "calendar": calendar["createBusinessCalendar"]["calendar"]["id"],
         "macro": macro["createMacro"]["macro"]["id"],
         "view": view["saveTicketView"]["view"]["id"],
-    }  # fmt: skip
+    }
 
 
 def _normalise(body: dict[str, Any], foreign: dict[str, Any], random: dict[str, Any]) -> str:
