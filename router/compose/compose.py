@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graphql import GraphQLError, build_ast_schema, parse, validate_schema
+
 from router.compose.merge import merge
 from router.compose.model import RawSubgraph, ValidatedSubgraph
 from router.compose.printer import print_supergraph
@@ -51,4 +53,21 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
     unsatisfiable = check_satisfiability(outcome.supergraph)
     if unsatisfiable:
         return CompositionResult(None, outcome.hints, tuple(unsatisfiable))
-    return CompositionResult(print_supergraph(outcome.supergraph), outcome.hints, ())
+    supergraph_sdl = print_supergraph(outcome.supergraph)
+    invalid = _invalid_supergraph(supergraph_sdl)
+    if invalid:
+        return CompositionResult(None, outcome.hints, tuple(invalid))
+    return CompositionResult(supergraph_sdl, outcome.hints, ())
+
+
+def _invalid_supergraph(supergraph_sdl: str) -> list[CompositionError]:
+    """GraphQL's own schema rules on the merged result (e.g. an implementation field whose
+    merged type no longer fits its interface)."""
+    try:
+        schema = build_ast_schema(parse(supergraph_sdl), assume_valid_sdl=True)
+    except (GraphQLError, TypeError) as exc:
+        return [CompositionError("INVALID_GRAPHQL", f"invalid supergraph: {exc}", None, None)]
+    return [
+        CompositionError("INVALID_GRAPHQL", error.message, None, None)
+        for error in validate_schema(schema)
+    ]

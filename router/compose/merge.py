@@ -212,6 +212,30 @@ def _only_inaccessible_children(types: dict[str, MergedType]) -> list[Compositio
     return errors
 
 
+def _required_inaccessible(types: dict[str, MergedType]) -> list[CompositionError]:
+    """Clients could not send a required input field or argument they cannot see."""
+    required: list[tuple[str, str]] = []
+    for tdef in types.values():
+        for fdef in tdef.fields.values():
+            coordinate = f"{tdef.name}.{fdef.name}"
+            if tdef.kind is Kind.INPUT and fdef.inaccessible and fdef.type.endswith("!"):
+                if fdef.default is None:
+                    required.append((coordinate, f'Input field "{coordinate}"'))
+            for arg in fdef.args.values():
+                if arg.inaccessible and arg.type.endswith("!") and arg.default is None:
+                    arg_coordinate = f"{coordinate}({arg.name}:)"
+                    required.append((arg_coordinate, f'Argument "{arg_coordinate}"'))
+    return [
+        CompositionError(
+            "REQUIRED_INACCESSIBLE",
+            f"{what} is @inaccessible but is a required input field of its type.",
+            None,
+            coordinate,
+        )
+        for coordinate, what in required
+    ]
+
+
 def _graph_enum_values(names: list[str]) -> list[str]:
     values: list[str] = []
     for name in names:
@@ -257,6 +281,7 @@ def merge(subgraphs: Sequence[ValidatedSubgraph]) -> MergeOutcome:
     merger.errors.extend(_referenced_inaccessible(types))
     merger.errors.extend(_implemented_by_inaccessible(types))
     merger.errors.extend(_only_inaccessible_children(types))
+    merger.errors.extend(_required_inaccessible(types))
     merger.hints.extend(enum_hints)
     if merger.errors:
         return MergeOutcome(None, tuple(merger.hints), tuple(merger.errors))

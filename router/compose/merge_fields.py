@@ -67,7 +67,7 @@ class FieldMerge:
             self.type_mismatch(typed, coordinate, "FIELD_TYPE_MISMATCH")
             return None
         externals = [s for s in sources if s.fdef.declared_external]
-        if any(s.fdef.type != merged_type for s in externals) and typed is not sources:
+        if typed is not sources and not self.externals_fit(externals, typed, merged_type):
             code = "EXTERNAL_TYPE_MISMATCH" if externals[0].fdef.external else "FIELD_TYPE_MISMATCH"
             self.type_mismatch(typed + externals, coordinate, code)
             return None
@@ -81,11 +81,16 @@ class FieldMerge:
         return merged
 
     def without_void_overrides(self, sources: list[FieldSource]) -> list[FieldSource]:
-        """An @override from a known subgraph that lacks the field changes nothing."""
+        """An @override (without label) from a known subgraph lacking the field changes nothing.
+
+        A progressive override keeps its label: with the label off, the source must resolve the
+        field, which satisfiability then reports."""
         graphs = {s.graph for s in sources}
         return [
             FieldSource(s.subgraph, s.tdef, replace(s.fdef, override=None, override_label=None))
-            if s.fdef.override in self.subgraph_names and s.fdef.override not in graphs
+            if s.fdef.override in self.subgraph_names
+            and s.fdef.override not in graphs
+            and s.fdef.override_label is None
             else s
             for s in sources
         ]
@@ -138,6 +143,25 @@ class FieldMerge:
             sources[-1].graph,
             coordinate,
         )
+
+    @staticmethod
+    def externals_fit(
+        externals: list[FieldSource], typed: list[FieldSource], merged_type: str
+    ) -> bool:
+        """An @external declaration has the merged type; an ignored one (a Federation 1 key
+        field) may be narrower."""
+        for source in externals:
+            if source.fdef.external and source.subgraph.raw.fed1:
+                continue  # Federation 1 did not check @external types
+            if source.fdef.external and source.fdef.type != merged_type:
+                return False
+            types = [s.fdef.type for s in typed]
+            if (
+                not source.fdef.external
+                and merge_types([*types, source.fdef.type], output=True) != merged_type
+            ):
+                return False
+        return True
 
     def check_external_args(
         self, externals: list[FieldSource], merged: MergedField, coordinate: str

@@ -29,7 +29,7 @@ def merge_input_fields(
         having = [(g, t.fields[field_name]) for g, t in sources if field_name in t.fields]
         missing = [g for g, t in sources if field_name not in t.fields]
         if missing:
-            if any(d.type.endswith("!") and d.default is None for _, d in having):
+            if any(d.type.endswith("!") for _, d in having):  # a default does not matter here
                 errors.append(
                     CompositionError(
                         "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",

@@ -51,6 +51,7 @@ from router.compose.result import CompositionError, SubgraphSource
 _MACHINERY_TYPES = frozenset(
     {"_Service", "_Entity", "_Any", "_FieldSet", "FieldSet", "link__Import", "link__Purpose"}
 )
+_REPEATABLE = frozenset({"key", "tag", "requiresScopes", "policy", "context", "composeDirective"})
 _MACHINERY_FIELDS = frozenset({"_entities", "_service"})
 _BUILTIN_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "oneOf", "include", "skip", "link"})
 _KINDS: dict[type[Any], Kind] = {
@@ -89,8 +90,17 @@ class _Reader:
         self, nodes: Iterable[ConstDirectiveNode], coordinate: str
     ) -> list[tuple[str, dict[str, Any]]]:
         """Applied directives as (canonical federation name or own name, arguments)."""
+        found_nodes: list[ConstDirectiveNode] = []
         found: list[tuple[str, dict[str, Any]]] = []
         for node in nodes:
+            if node.name.value in (n.name.value for n in found_nodes) and (
+                self.link.canonical(node.name.value) not in _REPEATABLE
+            ):
+                self.error(
+                    f'The directive "@{node.name.value}" can only be used once at this location.',
+                    coordinate,
+                )
+            found_nodes.append(node)
             local = node.name.value
             name = self.link.canonical(local)
             if name is None:

@@ -56,11 +56,11 @@ class _Check:
                 )
                 continue
             self.used.add((owner.name, sel.name))
-            if (sel.has_args or fdef.args) and directive == "key":
+            if (sel.has_args or fdef.args) and directive in ("key", "provides"):
                 self.error(
-                    "KEY_FIELDS_HAS_ARGS",
-                    f'On type "{type_name}", for @key: field {owner.name}.{sel.name} cannot be '
-                    "included because it has arguments",
+                    f"{prefix}_FIELDS_HAS_ARGS",
+                    f'On "{coordinate}", for @{directive}: field {owner.name}.{sel.name} cannot '
+                    "be included because it has arguments",
                     coordinate,
                 )
             target = self.subgraph.types.get(named_type(fdef.type))
@@ -169,7 +169,8 @@ class _Check:
                 selections = self.parse(fdef.provides, "provides", coordinate)
                 if selections is not None:
                     self.walk(target.name, selections, "provides", coordinate)
-                    self.require_external(target, selections, "provides", coordinate)
+                    if not self.subgraph.fed1:
+                        self.require_external(target, selections, "provides", coordinate)
             if fdef.override is not None and fdef.override == self.subgraph.name:
                 self.error(
                     "OVERRIDE_FROM_SELF_ERROR",
