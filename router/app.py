@@ -18,11 +18,13 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from router import graphiql
 from router.config import RouterConfig
+from router.observability import build_tracer, configure_json_logs
+from router.observability.hook import MeteredClient, MetricsHook, RouterMetrics
 from router.pipeline import (
     GraphQLRequest,
     Planner,
@@ -30,6 +32,14 @@ from router.pipeline import (
     RequestContext,
     Router,
     RouterHook,
+)
+from router.policies import csrf
+from router.policies.install import install_edge
+from router.subscriptions import (
+    SubscriptionService,
+    WebSocketEndpoint,
+    serve_event_stream,
+    wants_event_stream,
 )
 from router.transport import (
     DedupClient,
@@ -76,16 +86,27 @@ class GraphQLEndpoint:
         self.propagate = frozenset(h.lower() for h in config.propagate_headers)
         self.debug_header = config.debug_plan_header
         self.graphiql = config.graphiql
+        self.csrf = config.csrf
+        self.max_body = config.max_body_bytes
+        self.subscriptions: SubscriptionService | None = None  # SSE, set by build_app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: dict[str, str] = {}
         for raw_name, raw_value in scope["headers"]:
             headers[raw_name.decode("latin-1")] = raw_value.decode("latin-1")
         method = scope["method"]
+        if self.subscriptions is not None and wants_event_stream(headers.get("accept")):
+            await serve_event_stream(self.subscriptions, scope, receive, send, headers)
+            return
         media = negotiate(headers.get("accept"))
         try:
+            if self.csrf and method in ("GET", "HEAD", "POST") and csrf.is_blocked(headers):
+                raise HttpError(400, csrf.MESSAGE)
             if method == "POST":
-                request = _post_request(headers, await _read_body(receive))
+                if _content_length(headers) > self.max_body:
+                    raise HttpError(413, "Request body too large")
+                body = await _read_body(receive, self.max_body)
+                request = _post_request(headers, body)
             elif method in ("GET", "HEAD"):
                 if self.graphiql and _wants_html(headers, scope):
                     await _send(send, 200, graphiql.page(), "text/html; charset=utf-8")
@@ -103,10 +124,11 @@ class GraphQLEndpoint:
             headers=tuple(sorted((k, v) for k, v in headers.items() if k in self.propagate)),
             method="GET" if method == "HEAD" else method,
             debug_plan=self.debug_header and headers.get(_DEBUG_HEADER) in ("1", "true"),
+            request_headers=headers,
         )
         error, response = await self.router.handle(request, context)
         status = 200
-        extra: list[tuple[bytes, bytes]] = []
+        extra: list[tuple[bytes, bytes]] = context.response_headers
         if error is not None:
             status = error.status if media == GRAPHQL_RESPONSE else error.legacy_status
             if status == 405:
@@ -114,12 +136,19 @@ class GraphQLEndpoint:
         await _send(send, status, orjson.dumps(response), media, extra)
 
 
+def _content_length(headers: dict[str, str]) -> int:
+    try:
+        return int(headers.get("content-length") or 0)
+    except ValueError as exc:
+        raise HttpError(400, "Invalid Content-Length") from exc
+
+
 def _wants_html(headers: dict[str, str], scope: Scope) -> bool:
     accept = headers.get("accept", "")
     return "text/html" in accept and b"query=" not in scope.get("query_string", b"")
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -127,7 +156,7 @@ async def _read_body(receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         if chunk:
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
+            if size > limit:
                 raise HttpError(413, "Request body too large")
             chunks.append(chunk)
         if not message.get("more_body", False):
@@ -165,6 +194,9 @@ def _get_request(scope: Scope) -> GraphQLRequest:
 
 def _request_from(payload: dict[str, Any]) -> GraphQLRequest:
     query = payload.get("query")
+    extensions = payload.get("extensions")
+    if query is None and isinstance(extensions, dict) and "persistedQuery" in extensions:
+        query = ""  # a persisted query id: router.policies supplies the text
     if not isinstance(query, str):
         raise HttpError(400, "'query' must be a string")
     operation_name = payload.get("operationName")
@@ -231,6 +263,12 @@ async def _reachable(url: str) -> bool:
     return True
 
 
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus text exposition of `RouterMetrics` (router/observability)."""
+    metrics: RouterMetrics = request.app.state.metrics
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+
 async def graphiql_asset(request: Request) -> Response:
     gzipped = "gzip" in request.headers.get("accept-encoding", "")
     found = graphiql.asset(request.path_params["name"], gzipped)
@@ -284,7 +322,11 @@ def build_router(
     """A `Router` with the supergraph loaded from `supergraph_sdl` or `config.supergraph`."""
     all_hooks = [*hooks, QueryPlanHook(always=config.expose_plan)]
     client = client or build_subgraph_client(config)
+    metrics = RouterMetrics() if config.metrics else None
+    if metrics is not None:  # fetch latency per subgraph (and a span per fetch with OTLP)
+        client = MeteredClient(client, metrics, build_tracer(config.otlp_endpoint))
     router = Router(config, client, all_hooks, planner=planner)
+    install_edge(router, config, metrics)
     if supergraph_sdl is not None:
         router.load(supergraph_sdl)
     elif config.supergraph is not None:
@@ -319,13 +361,21 @@ def build_app(
             if watcher is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(watcher, 5)
+            if subscriptions is not None:
+                await subscriptions.aclose()
             await router.client.aclose()
 
     endpoint = GraphQLEndpoint(router)
+    subscriptions = SubscriptionService(router) if config.subscriptions_enabled else None
+    endpoint.subscriptions = subscriptions
+    ws_routes = []
+    if subscriptions is not None:
+        ws_routes.append(WebSocketRoute("/graphql", WebSocketEndpoint(subscriptions)))
     app = RouterApp(
         endpoint,
         routes=[
             Route("/graphql", endpoint, methods=None),
+            *ws_routes,
             Route("/health", health),
             Route("/ready", ready),
             Route(graphiql.ASSET_PREFIX + "/{name}", graphiql_asset),
@@ -333,6 +383,12 @@ def build_app(
         lifespan=lifespan,
     )
     app.state.router = router
+    app.state.metrics = next((h.metrics for h in router.hooks if isinstance(h, MetricsHook)), None)
+    if app.state.metrics is not None:
+        app.router.routes.append(Route("/metrics", metrics_endpoint))
+    if config.log_format == "json":
+        configure_json_logs(config.log_level)
+    app.state.subscriptions = subscriptions
     return app
 
 

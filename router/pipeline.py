@@ -12,11 +12,12 @@ import asyncio
 import importlib
 import logging
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DocumentNode,
@@ -36,6 +37,9 @@ from router.executor import ExecutionContext, OperationShape, compile_operation,
 from router.executor.introspection import has_introspection, introspect, without_introspection
 from router.plan import QueryPlan
 from router.transport import Headers, SubgraphClient
+
+if TYPE_CHECKING:
+    from router.policies.context import EdgeContext
 
 logger = logging.getLogger("router")
 
@@ -99,6 +103,12 @@ class RequestContext:
     method: str = "POST"
     debug_plan: bool = False
     extensions: dict[str, Any] = field(default_factory=dict)
+    # every caller header (lower-case names), for the edge policies; not forwarded as such
+    request_headers: dict[str, str] = field(default_factory=dict)
+    # extra response headers (x-request-id, RateLimit-*), sent by the HTTP endpoint
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    edge: EdgeContext | None = None  # tenant, principal, request id (router.policies)
+    started: float = field(default_factory=time.perf_counter)
 
 
 @dataclass(slots=True)
@@ -133,7 +143,11 @@ def _print_plan(plan: QueryPlan) -> str:
 class RouterHook:
     """Base class for cross-cutting concerns; override what you need (all no-ops here)."""
 
-    async def on_request(self, request: GraphQLRequest, context: RequestContext) -> None:
+    async def on_request(
+        self, request: GraphQLRequest, context: RequestContext
+    ) -> GraphQLRequest | None:
+        """May refuse (raise `RequestError`) or return a replacement request (persisted
+        queries, authorization rewrites); later hooks and the stages see the replacement."""
         return None
 
     def on_prepared(self, prepared: PreparedOperation, context: RequestContext) -> None:
@@ -299,10 +313,6 @@ def _prepare_uncached(
     introspection = has_introspection(operation)
     if introspection and not config.introspection:
         raise RequestError("Introspection is disabled.", INTROSPECTION_DISABLED)
-    if operation.operation is OperationType.SUBSCRIPTION:
-        raise RequestError(
-            "Subscriptions are served over WebSocket, not HTTP.", BAD_REQUEST, 405, 405
-        )
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -360,10 +370,19 @@ class Router:
         prepared: PreparedOperation | None = None
         try:
             for hook in self.hooks:  # a hook may refuse the request with a RequestError
-                await hook.on_request(request, context)
+                replaced = await hook.on_request(request, context)
+                if replaced is not None:
+                    request = replaced
             if state is None:
                 raise RequestError("The supergraph is not loaded yet.", NOT_READY, 503, 503)
             prepared = prepare(state, request, self.config)
+            if prepared.kind is OperationType.SUBSCRIPTION:  # router/subscriptions serves them
+                raise RequestError(
+                    "Subscriptions are served over WebSocket or SSE (Accept: text/event-stream).",
+                    BAD_REQUEST,
+                    405,
+                    405,
+                )
             if context.method == "GET" and prepared.kind is not OperationType.QUERY:
                 raise RequestError(
                     "Only queries can be sent with GET; use POST.", BAD_REQUEST, 405, 405
