@@ -218,9 +218,9 @@ def _required_inaccessible(types: dict[str, MergedType]) -> list[CompositionErro
     for tdef in types.values():
         for fdef in tdef.fields.values():
             coordinate = f"{tdef.name}.{fdef.name}"
-            if tdef.kind is Kind.INPUT and fdef.inaccessible and fdef.type.endswith("!"):
-                if fdef.default is None:
-                    required.append((coordinate, f'Input field "{coordinate}"'))
+            input_field = tdef.kind is Kind.INPUT and fdef.default is None
+            if input_field and fdef.inaccessible and fdef.type.endswith("!"):
+                required.append((coordinate, f'Input field "{coordinate}"'))
             for arg in fdef.args.values():
                 if arg.inaccessible and arg.type.endswith("!") and arg.default is None:
                     arg_coordinate = f"{coordinate}({arg.name}:)"

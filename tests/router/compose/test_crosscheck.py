@@ -27,6 +27,8 @@ def test_composes_like_the_guild(name: str, guild_compose: GuildCompose) -> None
 
 
 def test_platform_subgraphs_compose_like_the_guild(guild_compose: GuildCompose) -> None:
+    """Our own subgraphs: both composers agree (whether the platform composes is
+    `saas-platform schema check`'s business)."""
     registry = pytest.importorskip("subgraphs.registry")
     sdls: dict[str, tuple[str, str]] = registry.subgraph_sdls()
     if not sdls:
@@ -35,7 +37,9 @@ def test_platform_subgraphs_compose_like_the_guild(guild_compose: GuildCompose) 
     ours = compose(subgraphs)
     theirs = guild_compose(subgraphs)
 
-    assert "errors" not in theirs, theirs
+    if "errors" in theirs:
+        assert {e.code for e in ours.errors} == {e["code"] for e in theirs["errors"]}
+        return
     assert ours.errors == (), [str(e) for e in ours.errors]
     assert ours.supergraph_sdl is not None
     assert api_schema(ours.supergraph_sdl) == api_schema(theirs["supergraphSdl"])
