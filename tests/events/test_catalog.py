@@ -1,0 +1,35 @@
+"""docs/events.md lists every event type with its payload; the kit's exports are deliberate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import subgraphs.kit.events as events
+from subgraphs.kit.events.catalog import (
+    END,
+    START,
+    load_platform_events,
+    platform_event_types,
+    render_catalog,
+)
+from subgraphs.registry import PORTS
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+
+
+def test_docs_list_every_event_type_with_its_payload() -> None:
+    load_platform_events(PORTS)
+    text = DOC.read_text()
+    block = text.split(START, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+    assert block == render_catalog(platform_event_types()), (
+        "docs/events.md is stale: run `python -m subgraphs.kit.events.catalog --write`"
+    )
+
+
+def test_package_exports() -> None:
+    assert sorted(events.__all__) == sorted(
+        name for name in events.__all__ if hasattr(events, name)
+    )
+    assert {"record", "Event", "register", "Relay", "Consumer", "Subscription"} <= set(
+        events.__all__
+    )
