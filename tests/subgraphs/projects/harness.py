@@ -81,7 +81,9 @@ class ProjectsHarness:
         project["board"] = board["project"]["boards"][0]
         return project
 
-    async def task(self, tenant: Tenant, project_id: str, title: str = "Task", **fields: Any) -> dict[str, Any]:
+    async def task(
+        self, tenant: Tenant, project_id: str, title: str = "Task", **fields: Any
+    ) -> dict[str, Any]:
         data = await self.ok(CREATE_TASK, {"input": {"projectId": project_id, "title": title, **fields}},
                              tenant=tenant)  # fmt: skip
         task: dict[str, Any] = data["createTask"]["task"]

@@ -9,6 +9,6 @@ async def test_create_project_and_tasks(world: World) -> None:
     project = await projects.project(tenant, world.key())
     first = await projects.task(tenant, project["id"], "First")
     second = await projects.task(tenant, project["id"], "Second")
-    assert first["identifier"] .endswith("-1")
-    assert second["identifier"] .endswith("-2")
+    assert first["identifier"].endswith("-1")
+    assert second["identifier"].endswith("-2")
     assert first["rank"] < second["rank"]

@@ -133,7 +133,7 @@ async def test_comments_mentions_make_watchers(world: World) -> None:
 async def test_typed_custom_fields_are_validated_and_filterable(world: World) -> None:
     api = world.api
     project = await api.project(world.a, world.key())
-    create = 'mutation($i: CreateCustomFieldInput!) { createCustomField(input: $i) { field { id type options } userErrors { code } } }'
+    create = "mutation($i: CreateCustomFieldInput!) { createCustomField(input: $i) { field { id type options } userErrors { code } } }"
     number = (await api.ok(create, {"i": {"projectId": project["id"], "name": "Risk", "type": "NUMBER"}},
                            tenant=world.a))["createCustomField"]["field"]  # fmt: skip
     select = (await api.ok(create, {"i": {"projectId": project["id"], "name": "Env", "type": "SELECT",
@@ -141,17 +141,22 @@ async def test_typed_custom_fields_are_validated_and_filterable(world: World) ->
                            tenant=world.a))["createCustomField"]["field"]  # fmt: skip
     low = await api.task(world.a, project["id"], "low")
     high = await api.task(world.a, project["id"], "high")
-    set_value = 'mutation($t: ID!, $f: ID!, $v: String) { setCustomFieldValue(taskId: $t, fieldId: $f, value: $v) { task { customFields { fieldId value } } userErrors { code } } }'
+    set_value = "mutation($t: ID!, $f: ID!, $v: String) { setCustomFieldValue(taskId: $t, fieldId: $f, value: $v) { task { customFields { fieldId value } } userErrors { code } } }"
     await api.ok(set_value, {"t": low["id"], "f": number["id"], "v": "2"}, tenant=world.a)
     await api.ok(set_value, {"t": high["id"], "f": number["id"], "v": "9.5"}, tenant=world.a)
     await api.ok(set_value, {"t": high["id"], "f": select["id"], "v": "prod"}, tenant=world.a)
     for field, value in ((number, "lots"), (select, "qa")):
-        body = await api.gql(set_value, {"t": low["id"], "f": field["id"], "v": value}, tenant=world.a)
+        body = await api.gql(
+            set_value, {"t": low["id"], "f": field["id"], "v": value}, tenant=world.a
+        )
         assert errors(body, "setCustomFieldValue") == ["INVALID_INPUT"]
     flt = {"projectIds": [project["id"]], "customFields": [{"fieldId": number["id"], "min": 5}]}
     data = await api.ok(TASKS, {"f": flt}, tenant=world.a)
     assert [e["node"]["title"] for e in data["tasks"]["edges"]] == ["high"]
-    flt = {"projectIds": [project["id"]], "customFields": [{"fieldId": select["id"], "equals": "prod"}]}
+    flt = {
+        "projectIds": [project["id"]],
+        "customFields": [{"fieldId": select["id"], "equals": "prod"}],
+    }
     data = await api.ok(TASKS, {"f": flt}, tenant=world.a)
     assert [e["node"]["title"] for e in data["tasks"]["edges"]] == ["high"]
 
@@ -167,7 +172,9 @@ async def test_filters_order_and_pagination(world: World) -> None:
     order = {"field": "PRIORITY", "direction": "ASC"}
     seen, after = [], None
     while True:
-        data = await api.ok(TASKS, {"f": flt, "o": order, "first": 2, "after": after}, tenant=world.a)
+        data = await api.ok(
+            TASKS, {"f": flt, "o": order, "first": 2, "after": after}, tenant=world.a
+        )
         page = data["tasks"]
         seen += [e["node"]["title"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
@@ -197,7 +204,7 @@ async def test_search_by_identifier_and_text(world: World) -> None:
     project = await api.project(world.a, key)
     await api.task(world.a, project["id"], "Fix the flux capacitor")
     second = await api.task(world.a, project["id"], "Other")
-    query = 'query($q: String!) { searchTasks(text: $q) { id title } }'
+    query = "query($q: String!) { searchTasks(text: $q) { id title } }"
     data = await api.ok(query, {"q": f"{key.lower()}-2"}, tenant=world.a)
     assert data["searchTasks"] == [{"id": second["id"], "title": "Other"}]
     data = await api.ok(query, {"q": "FLUX capa"}, tenant=world.a)

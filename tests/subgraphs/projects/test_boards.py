@@ -1,0 +1,186 @@
+"""Kanban: moves between and within columns, WIP limits, swimlanes, the board feed, and
+concurrent moves (PostgreSQL) that must leave a valid total order."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from tests.subgraphs.projects.conftest import World
+
+MOVE = """mutation($input: MoveCardInput!) {
+  moveCard(input: $input) { task { id rank state { name } } userErrors { field code message } }
+}"""
+BOARD = """query($id: ID!) {
+  board(id: $id) {
+    swimlane
+    columns { id name wipLimit cardCount cards { id title rank } }
+    lanes { key columns { name cards { title } } }
+  }
+}"""
+
+
+def column(project: dict[str, Any], name: str) -> str:
+    return str(next(c["id"] for c in project["board"]["columns"] if c["name"] == name))
+
+
+async def board(world: World, board_id: str) -> dict[str, Any]:
+    data = await world.api.ok(BOARD, {"id": board_id}, tenant=world.a)
+    result: dict[str, Any] = data["board"]
+    return result
+
+
+def titles(state: dict[str, Any], name: str) -> list[str]:
+    cards = next(c for c in state["columns"] if c["name"] == name)["cards"]
+    return [c["title"] for c in cards]
+
+
+async def test_moves_between_and_within_columns(world: World) -> None:
+    api = world.api
+    project = await api.project(world.a, world.key())
+    cards = {t: await api.task(world.a, project["id"], t) for t in "abcd"}
+    board_id = project["board"]["id"]
+    todo, doing = column(project, "Todo"), column(project, "In Progress")
+    move = {"boardId": board_id, "toColumnId": todo}
+    # within a column: d between a and b, then c to the top
+    await api.ok(MOVE, {"input": {**move, "taskId": cards["d"]["id"], "afterTaskId": cards["a"]["id"]}},
+                 tenant=world.a)  # fmt: skip
+    await api.ok(MOVE, {"input": {**move, "taskId": cards["c"]["id"], "beforeTaskId": cards["a"]["id"]}},
+                 tenant=world.a)  # fmt: skip
+    assert titles(await board(world, board_id), "Todo") == ["c", "a", "d", "b"]
+    # to another column (end of it), which changes the state
+    data = await api.ok(MOVE, {"input": {**move, "toColumnId": doing, "taskId": cards["a"]["id"]}},
+                        tenant=world.a)  # fmt: skip
+    assert data["moveCard"]["task"]["state"]["name"] == "In Progress"
+    state = await board(world, board_id)
+    assert titles(state, "Todo") == ["c", "d", "b"]
+    assert titles(state, "In Progress") == ["a"]
+    history = await api.ok('query($id: ID!) { task(id: $id) { history { field } } }',
+                           {"id": cards["a"]["id"]}, tenant=world.a)  # fmt: skip
+    assert "state" in [h["field"] for h in history["task"]["history"]]
+
+
+async def test_many_moves_in_one_gap_rebalance_locally(world: World) -> None:
+    """Always inserting right after the same card halves one gap each time: keys grow until
+    a small neighbourhood is respaced; the order stays right and keys stay bounded."""
+    api = world.api
+    project = await api.project(world.a, world.key())
+    first = await api.task(world.a, project["id"], "first")
+    await api.task(world.a, project["id"], "last")
+    board_id, todo = project["board"]["id"], column(project, "Todo")
+    expected = ["first"]
+    for i in range(40):
+        card = await api.task(world.a, project["id"], f"n{i}")
+        await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": todo, "taskId": card["id"],
+                                      "afterTaskId": first["id"]}}, tenant=world.a)  # fmt: skip
+        expected.insert(1, f"n{i}")
+    state = await board(world, board_id)
+    assert titles(state, "Todo") == [*expected, "last"]
+    ranks = [c["rank"] for c in state["columns"][1]["cards"]]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    assert max(map(len, ranks)) <= 24
+
+
+async def test_wip_limit_is_enforced(world: World) -> None:
+    api = world.api
+    project = await api.project(world.a, world.key())
+    board_id, doing = project["board"]["id"], column(project, "In Progress")
+    await api.ok(
+        'mutation($i: UpdateColumnInput!) { updateBoardColumn(input: $i) { column { wipLimit } userErrors { code } } }',
+        {"i": {"id": doing, "wipLimit": 1}}, tenant=world.a,
+    )  # fmt: skip
+    a = await api.task(world.a, project["id"], "a")
+    b = await api.task(world.a, project["id"], "b")
+    await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": a["id"]}},
+                 tenant=world.a)  # fmt: skip
+    body = await api.gql(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": b["id"]}},
+                         tenant=world.a)  # fmt: skip
+    assert [e["code"] for e in body["data"]["moveCard"]["userErrors"]] == ["WIP_LIMIT_EXCEEDED"]
+    # reordering inside the full column is still allowed, and nothing else moved
+    body = await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": a["id"]}},
+                        tenant=world.a)  # fmt: skip
+    state = await board(world, board_id)
+    assert titles(state, "In Progress") == ["a"] and titles(state, "Todo") == ["b"]
+    # creating a task straight into the full state is refused too
+    started = next(s for s in project["states"] if s["name"] == "In Progress")
+    body = await api.gql(
+        'mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } userErrors { code } } }',
+        {"i": {"projectId": project["id"], "title": "c", "stateId": started["id"]}}, tenant=world.a,
+    )  # fmt: skip
+    assert body["data"]["createTask"]["userErrors"] == [{"code": "WIP_LIMIT_EXCEEDED"}]
+
+
+async def test_swimlanes(world: World) -> None:
+    api = world.api
+    project = await api.project(world.a, world.key())
+    board_id = project["board"]["id"]
+    await api.task(world.a, project["id"], "mine", assigneeId=world.a.owner_id, priority="HIGH")
+    await api.task(world.a, project["id"], "nobody", priority="LOW")
+    swim = "mutation($b: ID!, $s: Swimlane!) { setBoardSwimlane(boardId: $b, swimlane: $s) { board { swimlane } userErrors { code } } }"
+    await api.ok(swim, {"b": board_id, "s": "ASSIGNEE"}, tenant=world.a)
+    lanes = (await board(world, board_id))["lanes"]
+    assert [lane["key"] for lane in lanes] == [world.a.owner_id, ""]
+    assert titles(lanes[0], "Todo") == ["mine"] and titles(lanes[1], "Todo") == ["nobody"]
+    await api.ok(swim, {"b": board_id, "s": "PRIORITY"}, tenant=world.a)
+    lanes = (await board(world, board_id))["lanes"]
+    assert [lane["key"] for lane in lanes] == ["HIGH", "LOW"]
+
+
+async def test_board_feed_announces_committed_moves_only(world: World) -> None:
+    api = world.api
+    project = await api.project(world.a, world.key())
+    card = await api.task(world.a, project["id"], "live")
+    board_id, doing = project["board"]["id"], column(project, "In Progress")
+    from subgraphs.projects.realtime import channel
+
+    import uuid
+
+    stream = api.feed.subscribe(channel(uuid.UUID(world.a.id), uuid.UUID(project["id"])))
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.01)
+    # a refused move (unknown anchor) is rolled back and never announced
+    body = await api.gql(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": card["id"],
+                                          "afterTaskId": project["id"]}}, tenant=world.a)  # fmt: skip
+    assert body["data"]["moveCard"]["userErrors"][0]["code"] == "TASK_NOT_FOUND"
+    await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": card["id"]}},
+                 tenant=world.a)  # fmt: skip
+    message = await asyncio.wait_for(first, 5)
+    assert (message.kind, message.task_id) == ("CARD_MOVED", card["id"])
+    await stream.aclose()
+
+
+async def test_concurrent_moves_keep_a_total_order(world: World) -> None:
+    """N clients move random cards to random places at once; afterwards every card is on
+    the board exactly once, ranks are unique and sorted, and no move was lost."""
+    api = world.api
+    project = await api.project(world.a, world.key())
+    board_id = project["board"]["id"]
+    columns = [column(project, n) for n in ("Todo", "In Progress", "In Review")]
+    cards = [await api.task(world.a, project["id"], f"c{i}") for i in range(12)]
+    ids = [c["id"] for c in cards]
+    rng = random.Random(7)
+    clients = 8 if world.backend == "postgres" else 3
+
+    async def client(n: int) -> list[str]:
+        codes = []
+        for _ in range(6):
+            task, anchor = rng.sample(ids, 2)
+            move = {"boardId": board_id, "taskId": task, "toColumnId": rng.choice(columns)}
+            if rng.random() < 0.5:
+                move["afterTaskId"] = anchor
+            body = await api.gql(MOVE, {"input": move}, tenant=world.a)
+            codes += [e["code"] for e in body["data"]["moveCard"]["userErrors"]]
+        return codes
+
+    results = await asyncio.gather(*(client(n) for n in range(clients)))
+    # an anchor in another column is fine (ranks are global); nothing may fail but nothing
+    assert [c for codes in results for c in codes] == []
+    state = await board(world, board_id)
+    on_board = [card for col in state["columns"] for card in col["cards"]]
+    assert sorted(c["id"] for c in on_board) == sorted(ids)
+    ranks = [c["rank"] for c in sorted(on_board, key=lambda c: c["rank"])]
+    assert len(set(ranks)) == len(ranks)
+    for col in state["columns"]:
+        column_ranks = [c["rank"] for c in col["cards"]]
+        assert column_ranks == sorted(column_ranks)
