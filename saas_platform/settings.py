@@ -45,6 +45,8 @@ class Settings:
     trust_tenant_header: bool = True
     migrate_concurrency: int = 4
     provision_from_template: bool = True
+    # not from the environment: tests share one template across isolated environments
+    template_db_prefix: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +74,10 @@ class Settings:
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+    @property
+    def template_prefix(self) -> str:
+        return self.template_db_prefix or self.tenant_db_prefix
 
     @property
     def control_url(self) -> str:

@@ -180,5 +180,14 @@ async def migrate_fleet(
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         await asyncio.gather(*(one(pool, t) for t in targets))
+    await _drop_stale_templates(settings, extra_locations)
     report.results.sort(key=lambda r: r.slug)
     return report
+
+
+async def _drop_stale_templates(settings: Settings, extra_locations: Sequence[Path]) -> None:
+    control = open_control(settings)
+    try:
+        await Provisioner(control, settings, extra_locations=extra_locations).drop_stale_templates()
+    finally:
+        await control.dispose()

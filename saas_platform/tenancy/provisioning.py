@@ -186,9 +186,7 @@ class Provisioner:
     async def _ensure_template(self, server: DatabaseServer) -> str:
         """A migrated template database per (server, migration heads): CREATE DATABASE ...
         TEMPLATE copies it, so a new tenant starts at heads without running migrations."""
-        heads = ",".join(sorted(script_heads(tenant_config(self.extra_locations))))
-        digest = hashlib.sha256(heads.encode()).hexdigest()[:12]
-        name = f"{self.settings.tenant_db_prefix}tpl_{digest}"
+        name = self.template_name()
         cache_key = f"{server.id}:{name}"
         if cache_key in self._templates_ready:
             return name
@@ -209,6 +207,30 @@ class Provisioner:
                 )
             self._templates_ready.add(cache_key)
         return name
+
+    def template_name(self) -> str:
+        """`<prefix>tpl_<digest of the migration heads>`: new heads, new template."""
+        heads = ",".join(sorted(script_heads(tenant_config(self.extra_locations))))
+        digest = hashlib.sha256(heads.encode()).hexdigest()[:12]
+        return f"{self.settings.template_prefix}tpl_{digest}"
+
+    async def drop_stale_templates(self) -> list[str]:
+        """Drop template databases built for migration heads that are no longer current."""
+        current = self.template_name()
+        async with self.control.session() as session:
+            targets = await DatabaseServerRepository(session).list_all()
+        dropped: list[str] = []
+        timeout = self.settings.db_connect_timeout
+        for server in targets:
+            if is_sqlite_url(server.url) or not server.active:
+                continue
+            prefix = f"{self.settings.template_prefix}tpl_"
+            for name in await servers.list_databases(server.url, prefix, timeout):
+                if name != current:
+                    async with self._tenant_lock(f"template:{server.id}:{name}"):
+                        await servers.drop_database(server.url, name, timeout)
+                    dropped.append(name)
+        return dropped
 
     async def _step(self, tenant_id: uuid.UUID, step: ProvisioningStep) -> None:
         async with self.control.transaction() as session:

@@ -23,6 +23,8 @@ from saas_platform.tenancy.runtime import open_control, prepare_control
 from subgraphs.kit.db import Database
 
 DEAD_SERVER_URL = "postgresql+asyncpg://postgres@127.0.0.1:1/postgres"
+# one migrated template per test session, shared by its isolated environments
+SESSION_TEMPLATE_PREFIX = f"t_test_{secrets.token_hex(4)}_"
 
 
 @dataclass
@@ -53,11 +55,17 @@ def isolated_settings(
         assert postgres_admin_url is not None
         url = make_url(normalize_database_url(postgres_admin_url)).set(database=f"{prefix}control")
         database_url = url.render_as_string(hide_password=False)
-    settings = Settings(database_url=database_url, data_dir=data_dir, tenant_db_prefix=prefix)
+    settings = Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        tenant_db_prefix=prefix,
+        template_db_prefix=SESSION_TEMPLATE_PREFIX,
+    )
     return dataclasses.replace(settings, **overrides)
 
 
-async def drop_prefixed(settings: Settings) -> None:
+async def drop_prefixed(settings: Settings, prefix: str | None = None) -> None:
+    """Drop every database named `prefix*` (default: the environment's tenant prefix)."""
     if settings.embedded:
         return
     server = settings.default_server_url
@@ -67,7 +75,7 @@ async def drop_prefixed(settings: Settings) -> None:
         async with gate:
             await servers.drop_database(server, name)
 
-    names = await servers.list_databases(server, settings.tenant_db_prefix)
+    names = await servers.list_databases(server, prefix or settings.tenant_db_prefix)
     await asyncio.gather(*(drop(n) for n in names))
 
 
@@ -93,3 +101,10 @@ async def tenancy_env(
     finally:
         if drop_at_exit:
             await drop_prefixed(settings)
+
+
+async def drop_session_templates(postgres_admin_url: str) -> None:
+    """Drop the session's shared template databases (at the end of a test session)."""
+    url = normalize_database_url(postgres_admin_url)
+    settings = Settings(database_url=url, tenant_db_prefix=SESSION_TEMPLATE_PREFIX)
+    await drop_prefixed(settings, SESSION_TEMPLATE_PREFIX)

@@ -26,6 +26,7 @@ from subgraphs.kit.errors import (
 )
 from subgraphs.kit.ids import TenantId, parse_tenant_id
 from subgraphs.kit.loaders import LoaderRegistry
+from subgraphs.kit.scope import TenantScope
 from subgraphs.kit.sessions import RequestSessions
 
 TENANT_HEADER = "x-tenant-id"
@@ -42,14 +43,6 @@ __all__ = [
     "resolve_request",
     "resolve_scope",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class TenantScope:
-    """The tenant a request acts for; services take it first, repositories filter by it."""
-
-    tenant_id: TenantId
-    slug: str
 
 
 class ScopeResolver:

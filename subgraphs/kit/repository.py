@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.kit.context import TenantScope
+from subgraphs.kit.scope import TenantScope
 
 M = TypeVar("M")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,11 @@ from collections.abc import AsyncIterator  # noqa: E402
 
 import pytest  # noqa: E402
 
-from saas_platform.tenancy.testing import TenancyEnv, tenancy_env  # noqa: E402
+from saas_platform.tenancy.testing import (  # noqa: E402
+    TenancyEnv,
+    drop_session_templates,
+    tenancy_env,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -37,3 +42,12 @@ def pg_admin(request: pytest.FixtureRequest, backend: str) -> str | None:
 async def env(backend: str, pg_admin: str | None, tmp_path: Path) -> AsyncIterator[TenancyEnv]:
     async with tenancy_env(backend, tmp_path / "data", pg_admin) as environment:
         yield environment
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _drop_session_templates(postgres_available: bool) -> AsyncIterator[None]:
+    """The migrated template databases shared by this session's environments."""
+    yield
+    if postgres_available:
+        default = "postgresql://postgres@127.0.0.1:5432/postgres"
+        await drop_session_templates(os.environ.get("TEST_POSTGRES_URL", default))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,12 @@ from collections.abc import AsyncIterator  # noqa: E402
 import pytest  # noqa: E402
 
 from saas_platform.settings import Settings  # noqa: E402
-from saas_platform.tenancy.testing import TenancyEnv, drop_prefixed, tenancy_env  # noqa: E402
+from saas_platform.tenancy.testing import (  # noqa: E402
+    TenancyEnv,
+    drop_prefixed,
+    drop_session_templates,
+    tenancy_env,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -47,3 +53,12 @@ async def deferred_drops() -> AsyncIterator[list[Settings]]:
     yield pending
     for settings in pending:
         await drop_prefixed(settings)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _drop_session_templates(postgres_available: bool) -> AsyncIterator[None]:
+    """The migrated template databases shared by this session's environments."""
+    yield
+    if postgres_available:
+        default = "postgresql://postgres@127.0.0.1:5432/postgres"
+        await drop_session_templates(os.environ.get("TEST_POSTGRES_URL", default))
