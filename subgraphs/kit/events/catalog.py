@@ -19,6 +19,7 @@ __all__ = [
     "load_platform_events",
     "platform_event_types",
     "render_catalog",
+    "render_row",
     "replace_block",
 ]
 
@@ -46,22 +47,25 @@ def _type_name(hint: typing.Any) -> str:
     return str(text).replace("typing.", "").replace("uuid.UUID", "UUID")
 
 
+def render_row(cls: type[Event]) -> str:
+    hints = typing.get_type_hints(cls)
+    payload = ", ".join(
+        f"`{f.name}: {_type_name(hints[f.name])}`"
+        for f in dataclasses.fields(cls)
+        if f.name not in ENVELOPE_FIELDS
+    )
+    return (
+        f"| `{cls.event_type}` | {cls.version} | `{cls.domain}` (`events:{cls.domain}`) "
+        f"| {payload} | {cls.description} |"
+    )
+
+
 def render_catalog(types: typing.Sequence[type[Event]]) -> str:
     lines = [
         "| event type | v | domain (stream) | payload | description |",
         "|---|---|---|---|---|",
+        *(render_row(cls) for cls in types),
     ]
-    for cls in types:
-        hints = typing.get_type_hints(cls)
-        payload = ", ".join(
-            f"`{f.name}: {_type_name(hints[f.name])}`"
-            for f in dataclasses.fields(cls)
-            if f.name not in ENVELOPE_FIELDS
-        )
-        lines.append(
-            f"| `{cls.event_type}` | {cls.version} | `{cls.domain}` (`events:{cls.domain}`) "
-            f"| {payload} | {cls.description} |"
-        )
     return "\n".join(lines) + "\n"
 
 
