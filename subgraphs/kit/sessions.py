@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ class RequestSessions:
         self._opener = opener
         self._stack = AsyncExitStack()
         self._write: AsyncSession | None = None
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self.rollback_only = False
 
     def _open(self) -> AbstractAsyncContextManager[AsyncSession]:
@@ -44,13 +45,24 @@ class RequestSessions:
             self._write = await self._stack.enter_async_context(self._open())
         return self._write
 
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` once the request's write session has committed (cache
+        invalidation, events); never when it rolls back."""
+        self._after_commit.append(callback)
+
     async def close(self, *, commit: bool) -> None:
         session, self._write = self._write, None
+        committed = False
         try:
             if session is not None:
                 if commit and not self.rollback_only:
                     await session.commit()
+                    committed = True
                 else:
                     await session.rollback()
         finally:
             await self._stack.aclose()
+        callbacks, self._after_commit = self._after_commit, []
+        if committed:
+            for callback in callbacks:
+                await callback()

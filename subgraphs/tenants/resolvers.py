@@ -133,7 +133,8 @@ async def _transition(info: Ctx, raw_id: str, action: service.Transition) -> Ten
     async def run() -> models.Tenant:
         session = await info.context.sessions.write()
         tenant = await action(session, _tenant_id(raw_id))
-        await info.context.deps.on_status_change(tenant.id)
+        tenant_id, deps = tenant.id, info.context.deps
+        info.context.sessions.after_commit(lambda: deps.on_status_change(tenant_id))
         return tenant
 
     return TenantPayload.of(await guard(info.context, run()))

@@ -10,6 +10,9 @@ from conftest import GraphQL
 from sqlalchemy import func, select
 
 from saas_platform.tenancy.testing import DEAD_SERVER_URL, TenancyEnv
+from subgraphs.kit.errors import TenantUnavailableError
+from subgraphs.kit.ids import TenantId
+from subgraphs.kit.runtime import Runtime
 from subgraphs.tenants.models import DatabaseServer, Tenant
 
 TENANT_FIELDS = "id slug name status plan domains { host state verificationToken }"
@@ -223,3 +226,14 @@ async def test_tenants_connection_paginates_by_slug(gql: GraphQL) -> None:
     bad = await gql(query, after="garbage!")
     assert bad["data"] is None
     assert bad["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+async def test_suspension_applies_at_once_in_the_process(gql: GraphQL, runtime: Runtime) -> None:
+    tenant = await created(gql, "acme")
+    tenant_id = TenantId(uuid.UUID(tenant["id"]))
+    assert (await runtime.scopes.scope_for(tenant_id)).slug == "acme"  # now cached
+    await transition(gql, "suspendTenant", tenant["id"])
+    with pytest.raises(TenantUnavailableError):
+        await runtime.scopes.scope_for(tenant_id)
+    await transition(gql, "resumeTenant", tenant["id"])
+    assert (await runtime.scopes.scope_for(tenant_id)).slug == "acme"
