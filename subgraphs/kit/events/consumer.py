@@ -5,7 +5,8 @@ For each stream entry a consumer:
      and every `TenantId` payload field must agree) goes to the dead-letter stream untouched;
   2. opens the database of the envelope's tenant, and only that one, and in one transaction
      inserts `processed_events(group, event_id)` and runs the handler: a duplicate delivery
-     finds the row and does nothing;
+     finds the row and does nothing. A batch is handled in one transaction per tenant; if a
+     handler fails, it runs again entry by entry with a savepoint each;
   3. XACKs after the commit.
 A failing handler is retried with exponential backoff and jitter (the entry stays pending and
 is re-claimed by this consumer when due); after `max_deliveries` it goes to
