@@ -208,7 +208,17 @@ class FieldMerge:
                     arg_coordinate,
                 )
                 continue
-            default = next((d.default for d in defs if d.default is not None), None)
+            defaults = list(dict.fromkeys(d.default for d in defs if d.default is not None))
+            if len(defaults) > 1:
+                self.error(
+                    "FIELD_ARGUMENT_DEFAULT_MISMATCH",
+                    f'Argument "{arg_coordinate}" has incompatible default values across '
+                    f"subgraphs: {', '.join(defaults)}",
+                    having[-1].graph,
+                    arg_coordinate,
+                )
+                continue
+            default = defaults[0] if defaults else None
             arg = MergedArg(name=arg_name, type=arg_type, default=default)
             _merge_applied(arg, defs)
             merged[arg_name] = arg

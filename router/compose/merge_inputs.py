@@ -54,13 +54,26 @@ def merge_input_fields(
                 )
             )
             continue
+        defaults = {d.default for _, d in having if d.default is not None}
+        if len(defaults) > 1:
+            errors.append(
+                CompositionError(
+                    "INPUT_FIELD_DEFAULT_MISMATCH",
+                    f'Input field "{coordinate}" has incompatible default values across '
+                    f"subgraphs: {', '.join(sorted(defaults))}",
+                    having[-1][0],
+                    coordinate,
+                )
+            )
+            continue
         merged = MergedField(name=field_name, type=merged_type)
-        merged.default = next((d.default for _, d in having if d.default is not None), None)
+        # a default only where every subgraph declares it
+        merged.default = having[0][1].default if all(d.default for _, d in having) else None
         _merge_applied(merged, [d for _, d in having])
         if any(d.type != merged_type for _, d in having):
             merged.joins = [{"graph": g, "type": d.type} for g, d in having]
         fields[field_name] = merged
-    if not fields and not errors:
+    if not fields:
         errors.append(
             CompositionError(
                 "EMPTY_MERGED_INPUT_TYPE",

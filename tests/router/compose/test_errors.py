@@ -254,6 +254,46 @@ CASES = [
     ),
     Case("INVALID_GRAPHQL", {"a": "type Query @shareable { x: Int }"}, "a", "Query"),
     Case(
+        "FIELD_ARGUMENT_DEFAULT_MISMATCH",
+        {
+            "a": HEAD + "type Query { x(a: Int = 1): Int @shareable }",
+            "b": HEAD + "type Query { x(a: Int = 2): Int @shareable }",
+        },
+        "b",
+        "Query.x(a:)",
+    ),
+    Case(
+        "INPUT_FIELD_DEFAULT_MISMATCH",
+        {
+            "a": HEAD + "type Query { x(i: I): Int } input I { f: Int = 1 }",
+            "b": HEAD + "type Query { y(i: I): Int } input I { f: Int = 2 }",
+        },
+        "b",
+        "I.f",
+    ),
+    Case(
+        "REQUIRED_INACCESSIBLE",
+        {"a": HEAD + "type Query { x(i: I): Int } input I { f: Int! @inaccessible g: Int }"},
+        None,
+        "I.f",
+    ),
+    Case(
+        "ONLY_INACCESSIBLE_CHILDREN",
+        {"a": HEAD + "type Query { x(i: I): Int } input I { f: Int @inaccessible }"},
+        None,
+        "I",
+    ),
+    Case(
+        "PROVIDES_FIELDS_HAS_ARGS",
+        {
+            "a": HEAD + 'type Query { u: U @provides(fields: "n") }'
+            ' type U @key(fields: "id") { id: ID! n(x: Int): Int @external }',
+            "b": HEAD + 'type U @key(fields: "id") { id: ID! n(x: Int): Int @shareable }',
+        },
+        "a",
+        "Query.u",
+    ),
+    Case(
         "SATISFIABILITY_ERROR",
         {
             "a": HEAD + "type Query { l: L } type L { x: Int @shareable }",
