@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from router.policies.config import PoliciesConfig, PolicyConfigError, load_policies
+
 
 class ConfigError(Exception):
     """An unknown key or a value of the wrong type in the configuration."""
@@ -50,6 +52,19 @@ class RouterConfig:
     ws_queue_size: int = 1_000  # frames queued per client; full: the client is dropped (1008)
     ws_allowed_origins: tuple[str, ...] = ()  # WebSocket Origin allow-list (empty: any)
     subscription_protocols: Mapping[str, str] = field(default_factory=dict)  # name -> protocol
+    # edge policies and observability (router/policies, router/observability; docs/router.md)
+    profile: str = "development"  # "production": the PRODUCTION defaults below apply
+    csrf: bool = False  # refuse simple (preflight-free) requests; on in production
+    max_body_bytes: int = 2_000_000  # larger request bodies answer 413
+    metrics: bool = True  # Prometheus text exposition on GET /metrics
+    log_format: str = "text"  # "json": one object per line with request id and tenant
+    otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint; empty: tracing off
+    policies_enabled: bool = True  # run router.policies (false: the bare pipeline)
+    policies: PoliciesConfig = field(default_factory=PoliciesConfig)  # `policies:` section
+
+
+# defaults of the production profile (explicit settings still win)
+PRODUCTION = {"introspection": False, "graphiql": False, "debug_plan_header": False, "csrf": True}
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(RouterConfig)}
@@ -74,6 +89,13 @@ def load_config(
         if raw is not None:
             values[name] = raw
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if str(values.get("profile", "")).strip().lower() == "production":
+        for name, value in PRODUCTION.items():
+            values.setdefault(name, value)
+    try:
+        values["policies"] = load_policies(values.get("policies"), environ)
+    except PolicyConfigError as exc:
+        raise ConfigError(str(exc)) from exc
     unknown = set(values) - set(_FIELDS)
     if unknown:
         raise ConfigError(f"unknown router settings: {', '.join(sorted(unknown))}")
@@ -85,6 +107,8 @@ def _convert(name: str, value: Any) -> Any:
     try:
         if name == "supergraph":
             return Path(value)
+        if name == "policies":
+            return load_policies(value)
         if isinstance(default, bool):
             return _to_bool(value)
         if isinstance(default, int | float):

@@ -28,10 +28,17 @@ LINK = "https://specs.apollo.dev/link"
 JOIN = "https://specs.apollo.dev/join"
 INACCESSIBLE = "https://specs.apollo.dev/inaccessible"
 TAG = "https://specs.apollo.dev/tag"
+AUTHENTICATED = "https://specs.apollo.dev/authenticated"
+REQUIRES_SCOPES = "https://specs.apollo.dev/requiresScopes"
+POLICY = "https://specs.apollo.dev/policy"
+COST = "https://specs.apollo.dev/cost"
 
 SUPPORTED_JOIN = frozenset({(0, 3), (0, 4), (0, 5)})
 # features whose meaning this router implements (or which carry no execution semantics)
-UNDERSTOOD = frozenset({LINK, JOIN, INACCESSIBLE, TAG})
+# (authorization and demand control are enforced by router.policies)
+UNDERSTOOD = frozenset(
+    {LINK, JOIN, INACCESSIBLE, TAG, AUTHENTICATED, REQUIRES_SCOPES, POLICY, COST}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from graphql import GraphQLSchema
 
+from router.supergraph.links import Feature
+
 
 @dataclass(frozen=True, slots=True)
 class SubgraphInfo:
@@ -94,6 +96,8 @@ class Supergraph:
     subgraphs: Mapping[str, SubgraphInfo]
     types: Mapping[str, TypeMeta]
     graph_order: tuple[str, ...]
+    # linked features by identity URL (router.policies reads @authenticated, @cost, ... with it)
+    features: Mapping[str, Feature] = field(default_factory=dict)
 
     def type_meta(self, name: str) -> TypeMeta | None:
         return self.types.get(name)

@@ -32,6 +32,7 @@ def parse_supergraph(sdl: str) -> Supergraph:
         subgraphs=MappingProxyType({info.name: info for info in graphs.values()}),
         types=MappingProxyType(types),
         graph_order=tuple(info.name for info in graphs.values()),
+        features=MappingProxyType(features),
     )
 
 

@@ -62,7 +62,7 @@ def test_unknown_security_feature_is_refused() -> None:
 
 
 def test_unknown_execution_feature_is_refused() -> None:
-    link = '  @link(url: "https://specs.apollo.dev/authenticated/v0.1", for: EXECUTION)\n'
+    link = '  @link(url: "https://specs.example.com/rateLimit/v0.1", for: EXECUTION)\n'
     with pytest.raises(SupergraphError) as error:
         parse_supergraph(supergraph_sdl(SMALL, extra_links=link))
     assert error.value.code == "UNSUPPORTED_FEATURE"

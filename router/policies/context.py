@@ -1,0 +1,50 @@
+"""What the edge decided about a request: tenant, principal, request id, trace context.
+
+`EdgeContext` is built once per request by `PolicyHook.on_request` and kept on the typed
+`RequestContext.edge`; later stages (authorization, rate limit, logs) read it, never headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+TenantId = NewType("TenantId", str)
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """A resolved tenant: its id (what subgraphs receive) and slug, and how it was found."""
+
+    id: TenantId
+    slug: str
+    source: str  # "host", "custom-domain", "header"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A verified access token's subject, tenant and scopes."""
+
+    subject: str
+    tenant_id: str | None
+    scopes: frozenset[str]
+    claims: Mapping[str, Any]
+    token: str
+
+
+@dataclass(slots=True)
+class EdgeContext:
+    """Per-request edge facts; `tenant` and `principal` are None when absent."""
+
+    request_id: str
+    tenant: Tenant | None = None
+    principal: Principal | None = None
+    traceparent: str | None = None
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    cost: int | None = None
+    cost_requested: bool = False  # the request's extensions asked for {"cost": true}
+    denied: list[tuple[str, ...]] = field(default_factory=list)  # unauthorized positions
+    placeholder: bool = False  # every root field was denied: `{ __typename }` ran instead

@@ -1,0 +1,31 @@
+"""Wiring: the policy and metrics hooks around a `Router` (called by `router.app`)."""
+
+from __future__ import annotations
+
+from router.config import RouterConfig
+from router.observability.hook import MetricsHook, RouterMetrics
+from router.pipeline import Router, RouterHook
+from router.policies.hook import PolicyHook
+
+
+def install_edge(router: Router, config: RouterConfig, metrics: RouterMetrics | None) -> None:
+    """`PolicyHook` first (it may refuse or rewrite the request), `MetricsHook` last."""
+    hooks: list[RouterHook] = list(router.hooks)
+    if config.policies_enabled:
+        policy = PolicyHook(config, router)
+        hooks.insert(0, policy)
+        if metrics is not None:
+            cache = policy.analyses
+            r = metrics.registry
+            r.gauge("router_analysis_cache_hits", "Policy analysis cache hits").set_function(
+                lambda: float(cache.hits)
+            )
+            r.gauge("router_analysis_cache_misses", "Policy analysis cache misses").set_function(
+                lambda: float(cache.misses)
+            )
+    if metrics is not None:
+        hooks.append(MetricsHook(metrics, router))
+    router.hooks = tuple(hooks)
+
+
+__all__ = ["install_edge"]
