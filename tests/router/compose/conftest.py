@@ -1,4 +1,4 @@
-"""Composition test fixtures: the fixture folders and The Guild's composition as an oracle.
+"""Composition test fixtures: The Guild's composition as an oracle.
 
 `guild_compose` runs `tests/js/compose.mjs` (@theguild/federation-composition, pinned in
 tests/js/package-lock.json). It runs `npm ci` once per session when node_modules is missing.
@@ -8,33 +8,15 @@ Without node/npm the cross-check is skipped, except under CI=true where it fails
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from compose_fixtures import IN_CI, JS_DIR, GuildCompose
 
 from router.compose import SubgraphSource
-
-FIXTURES = Path(__file__).parent / "fixtures"
-JS_DIR = Path(__file__).resolve().parents[2] / "js"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-GuildCompose = Callable[[list[SubgraphSource]], dict[str, Any]]
-
-
-def fixture_names() -> list[str]:
-    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
-
-
-def load_fixture(name: str) -> list[SubgraphSource]:
-    return [
-        SubgraphSource(path.stem, f"http://{path.stem}:4000/graphql", path.read_text())
-        for path in sorted((FIXTURES / name).glob("*.graphql"))
-    ]
 
 
 def _unavailable(reason: str) -> None:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import GuildCompose, fixture_names, load_fixture
+from compose_fixtures import GuildCompose, fixture_names, load_fixture
 from supergraph_facts import api_schema, join_metadata
 
 from router.compose import SubgraphSource, compose

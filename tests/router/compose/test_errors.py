@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from conftest import GuildCompose
+from compose_fixtures import GuildCompose
 
 from router.compose import SubgraphSource, compose
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import load_fixture
+from compose_fixtures import load_fixture
 from typer.testing import CliRunner
 
 from router.compose import SubgraphSource

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import strawberry
-from conftest import GuildCompose
+from compose_fixtures import GuildCompose
 from strawberry_subgraphs import FEDERATION_VERSION, IdentityQuery, printed, service_sdl
 
 from router.compose import SubgraphSource, compose
