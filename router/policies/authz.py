@@ -205,9 +205,9 @@ def _allowed(rules: SchemaRules, grants: Grants, coordinate: str, named: str) ->
 
 
 def _with(node: Any, selections: list[SelectionNode]) -> Any:
-    copy = node.__copy__()
-    copy.selection_set = SelectionSetNode(selections=tuple(selections))
-    return copy
+    values = {key: getattr(node, key) for key in node.keys}
+    values["selection_set"] = SelectionSetNode(selections=tuple(selections))
+    return type(node)(**values)
 
 
 def _field_type(schema: GraphQLSchema, parent: str, name: str) -> str:

@@ -65,6 +65,7 @@ class LimitSettings:
     max_height: int = 200
     max_aliases: int = 30
     max_root_fields: int = 20
+    max_fields: int = 400  # field selections after fragment expansion (duplicates count)
     max_tokens: int = 15_000
     max_nesting: int = 500  # brackets open at once, checked before parsing
     max_errors: int = 20  # validation errors returned at most

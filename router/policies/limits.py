@@ -28,6 +28,7 @@ MAX_HEIGHT = "MAX_HEIGHT_LIMIT"
 MAX_ALIASES = "MAX_ALIASES_LIMIT"
 MAX_ROOT_FIELDS = "MAX_ROOT_FIELDS_LIMIT"
 MAX_TOKENS = "MAX_TOKENS_LIMIT"
+MAX_FIELDS = "MAX_FIELDS_LIMIT"
 MAX_NESTING = "MAX_DEPTH_LIMIT"
 _NODE_BUDGET = 50_000
 
@@ -96,6 +97,7 @@ class OperationMeasure:
     height: int
     aliases: int
     root_fields: int
+    fields: int = 0
 
 
 def measure(
@@ -107,7 +109,7 @@ def measure(
     walker = _Walker(schema, fragments)
     depth = walker.walk(operation.selection_set, root.name if root else "", 1, frozenset())
     roots = walker.count_roots(operation.selection_set, frozenset())
-    return OperationMeasure(depth, len(walker.unique), walker.aliases, roots)
+    return OperationMeasure(depth, len(walker.unique), walker.aliases, roots, walker.fields)
 
 
 def check(found: OperationMeasure, settings: LimitSettings) -> None:
@@ -116,6 +118,7 @@ def check(found: OperationMeasure, settings: LimitSettings) -> None:
         (found.height, settings.max_height, MAX_HEIGHT, "height"),
         (found.aliases, settings.max_aliases, MAX_ALIASES, "aliases"),
         (found.root_fields, settings.max_root_fields, MAX_ROOT_FIELDS, "root fields"),
+        (found.fields, settings.max_fields, MAX_FIELDS, "field count"),
     ):
         if value > limit:
             raise LimitError(code, f"Operation {what} {value} exceeds the limit of {limit}.")
@@ -127,6 +130,7 @@ class _Walker:
         self.fragments = fragments
         self.unique: set[str] = set()
         self.aliases = 0
+        self.fields = 0
         self.visited = 0  # fragment spreads can multiply work exponentially: a budget
 
     def walk(
@@ -138,6 +142,7 @@ class _Walker:
             raise LimitError(MAX_HEIGHT, "Operation expands to too many selections.")
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
+                self.fields += 1
                 if selection.alias is not None:
                     self.aliases += 1
                 name = selection.name.value

@@ -26,7 +26,13 @@ def clean_errors(
 ) -> list[dict[str, Any]]:
     """A new errors list (the input may be a cached, shared list and is not changed)."""
     cleaned: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for error in errors[:max_errors]:
+        if "path" not in error:  # request errors: one per message (directive overloading)
+            text = str(error.get("message"))
+            if text in seen:
+                continue
+            seen.add(text)
         message = str(error.get("message", ""))
         extensions = error.get("extensions") or {}
         if strip_suggestions and "Did you mean" in message:

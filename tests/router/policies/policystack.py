@@ -42,6 +42,7 @@ type Query {
   users(first: Int): [User]
   secret: String
   audit: String
+  boom: String
   _entities(representations: [_Any!]!): [_Entity]!
 }
 type Mutation { rename(id: ID!, name: String!): User }
@@ -86,6 +87,7 @@ type Query @join__type(graph: A) {{
   users(first: Int): [User] @listSize(slicingArguments: ["first"], assumedSize: 50)
   secret: String @requiresScopes(scopes: [["admin"], ["root", "ops"]])
   audit: String @policy(policies: [["auditor"]])
+  boom: String
 }}
 type Mutation @join__type(graph: A) {{
   rename(id: ID!, name: String!): User
@@ -100,13 +102,17 @@ type User @join__type(graph: A, key: "id") {{
     )
 
 
+def _boom(*_: Any) -> None:
+    raise ValueError("connection to db failed: password=hunter2")
+
+
 def subgraph_app(log: list[dict[str, Any]]) -> Starlette:
     schema = build_schema(SUBGRAPH_SDL)
     entity = schema.type_map["_Entity"]
     assert isinstance(entity, GraphQLUnionType)
     entity.resolve_type = lambda value, *_: value["__typename"]
 
-    def users(_: Any, info: Any, first: int | None = None) -> list[dict[str, Any]]:
+    def users(info: Any, first: int | None = None) -> list[dict[str, Any]]:
         return USERS[: first or len(USERS)]
 
     root = {
@@ -115,10 +121,11 @@ def subgraph_app(log: list[dict[str, Any]]) -> Starlette:
         "users": users,
         "secret": "s3cret",
         "audit": "audited",
-        "_entities": lambda _, info, representations: [
+        "boom": _boom,
+        "_entities": lambda info, representations: [
             {"__typename": "User", **USERS[int(r["id"]) - 1]} for r in representations
         ],
-        "rename": lambda _, info, id, name: {"id": id, "name": name},
+        "rename": lambda info, id, name: {"id": id, "name": name},
     }
     for user in USERS:
         user["friends"] = lambda info, first=None: USERS[: first or 2]  # type: ignore[assignment]
@@ -160,11 +167,21 @@ class Keys:
             keys.append({**jwk, "kid": kid, "alg": "EdDSA", "use": "sig"})
         return {"keys": keys}
 
-    def token(self, kid: str | None = None, headers: dict[str, Any] | None = None, **claims: Any) -> str:
+    def token(
+        self, kid: str | None = None, headers: dict[str, Any] | None = None, **claims: Any
+    ) -> str:
         kid = kid or self.current
         now = int(time.time())
-        payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "user-1", "tid": "acme", "iat": now,
-                   "nbf": now, "exp": now + 600, "scope": "tickets:read"}
+        payload = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": "user-1",
+            "tid": "acme",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 600,
+            "scope": "tickets:read",
+        }
         payload.update(claims)
         payload = {k: v for k, v in payload.items() if v is not None}
         all_headers = {"kid": kid, "typ": "at+jwt", **(headers or {})}
@@ -208,8 +225,12 @@ class Stack:
     keys: Keys
     app: Any
 
-    async def post(self, query: str, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
-        return await self.client.post("/graphql", json={"query": query, **body}, headers=headers or {})
+    async def post(
+        self, query: str, headers: dict[str, str] | None = None, **body: Any
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/graphql", json={"query": query, **body}, headers=headers or {}
+        )
 
     def auth(self, token: str, **extra: str) -> dict[str, str]:
         return {"authorization": f"Bearer {token}", **extra}
@@ -233,7 +254,9 @@ async def policy_stack(
         jwt_section.setdefault("issuer", ISSUER)
         jwt_section.setdefault("audience", AUDIENCE)
         settings.setdefault("request_timeout", 5.0)
-        config = load_config(env={}, supergraph=path, policies=policies, hot_reload=False, **settings)
+        config = load_config(
+            env={}, supergraph=path, policies=policies, hot_reload=False, **settings
+        )
         app = build_app(config)
         async with serve(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
             yield Stack(client, url, log, keys, app)

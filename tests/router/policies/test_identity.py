@@ -120,7 +120,9 @@ async def test_negative_token_matrix_is_unauthenticated(tmp_path: Path) -> None:
             response = await stack.post("{ hello }", headers={**stack.auth(token), **host("acme")})
             assert response.status_code == 401, name
             assert code(response) == "UNAUTHENTICATED", name
-        response = await stack.post("{ hello }", headers={"authorization": "Basic abc", **host("acme")})
+        response = await stack.post(
+            "{ hello }", headers={"authorization": "Basic abc", **host("acme")}
+        )
         assert code(response) == "UNAUTHENTICATED"
         assert len(stack.log) == 0  # no subgraph saw any of them
 

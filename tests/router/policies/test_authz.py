@@ -1,0 +1,91 @@
+"""@authenticated, @requiresScopes and @policy: denied fields are null with an error, never
+sent to the subgraph; the rest of the operation is served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from policystack import policy_stack
+
+TENANTS = {"enabled": True, "base_domain": "example.test"}
+HOST = {"host": "acme.example.test"}
+
+
+def grant_auditor(principal: Any, policies: frozenset[str]) -> frozenset[str]:
+    """A policy evaluator for the test (configured by dotted path)."""
+    if principal is not None and "audit" in principal.scopes:
+        return frozenset({"auditor"})
+    return frozenset()
+
+
+def unauthorized(body: dict[str, Any]) -> list[list[Any]]:
+    return [
+        e["path"]
+        for e in body.get("errors", [])
+        if e["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+    ]
+
+
+async def test_anonymous_caller_gets_nulls_and_errors(tmp_path: Path) -> None:
+    async with policy_stack(tmp_path, {"tenant": TENANTS, "jwt": {"enabled": True}}) as stack:
+        response = await stack.post(
+            "{ hello me { id } secret users(first: 2) { id email } }", headers=HOST
+        )
+        body = response.json()
+        assert body["data"] == {
+            "hello": "world",
+            "me": None,
+            "secret": None,
+            "users": [{"id": "1", "email": None}, {"id": "2", "email": None}],
+        }
+        assert sorted(unauthorized(body)) == [["me"], ["secret"], ["users", "email"]]
+        sent = stack.log[-1]["body"]["query"]
+        assert "me" not in sent.split()
+        assert "secret" not in sent
+        assert "email" not in sent
+
+
+async def test_scopes_and_policies(tmp_path: Path) -> None:
+    policies = {
+        "tenant": TENANTS,
+        "jwt": {"enabled": True},
+        "authz": {"policy_evaluator": "test_authz:grant_auditor"},
+    }
+    async with policy_stack(tmp_path, policies) as stack:
+        reader = stack.keys.token(scope="users:read")
+        response = await stack.post(
+            "{ me { email } secret audit }", headers={**stack.auth(reader), **HOST}
+        )
+        body = response.json()
+        assert body["data"] == {"me": {"email": "u1@x"}, "secret": None, "audit": None}
+        assert sorted(unauthorized(body)) == [["audit"], ["secret"]]
+        ops = stack.keys.token(scope="root ops audit")
+        response = await stack.post("{ secret audit }", headers={**stack.auth(ops), **HOST})
+        assert response.json() == {"data": {"secret": "s3cret", "audit": "audited"}}
+        half = stack.keys.token(scope="root")  # one scope of the AND group is not enough
+        response = await stack.post("{ secret }", headers={**stack.auth(half), **HOST})
+        assert response.json()["data"] == {"secret": None}
+
+
+async def test_everything_denied_makes_no_subgraph_call(tmp_path: Path) -> None:
+    async with policy_stack(tmp_path, {"tenant": TENANTS, "jwt": {"enabled": True}}) as stack:
+        response = await stack.post(
+            "query Q($x: Int) { secret audit }", headers=HOST, variables={"x": 1}
+        )
+        body = response.json()
+        assert body["data"] == {"secret": None, "audit": None}
+        assert sorted(unauthorized(body)) == [["audit"], ["secret"]]
+        assert stack.log == []
+
+
+async def test_fragments_and_unused_variables(tmp_path: Path) -> None:
+    async with policy_stack(tmp_path, {"tenant": TENANTS, "jwt": {"enabled": True}}) as stack:
+        query = (
+            "query Q($n: Int) { hello users(first: $n) { ...U } me { ...U } } "
+            "fragment U on User { id email }"
+        )
+        response = await stack.post(query, headers=HOST, variables={"n": 1})
+        body = response.json()
+        assert body["data"] == {"hello": "world", "users": [{"id": "1", "email": None}], "me": None}
+        assert sorted(unauthorized(body)) == [["me"], ["users", "email"]]

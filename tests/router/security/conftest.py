@@ -1,0 +1,8 @@
+"""Security suite fixtures: the policy test stack (tests/router/policies/policystack.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "policies"))
