@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from typing import Any
 
+from subgraphs.kit.auth.principal import Principal, PrincipalKind
+from subgraphs.kit.ids import TenantId
+from subgraphs.projects.ranks import MAX_RANK_LENGTH
+from subgraphs.projects.repository.tasks import TaskRepository
+from subgraphs.projects.service.boards import REBALANCE_RADIUS, move_card
 from tests.subgraphs.projects.conftest import World
 
 MOVE = """mutation($input: MoveCardInput!) {
@@ -61,25 +67,42 @@ async def test_moves_between_and_within_columns(world: World) -> None:
     assert "state" in [h["field"] for h in history["task"]["history"]]
 
 
-async def test_many_moves_in_one_gap_rebalance_locally(world: World) -> None:
-    """Always inserting right after the same card halves one gap each time: keys grow until
-    a small neighbourhood is respaced; the order stays right and keys stay bounded."""
+async def test_long_keys_are_respaced_locally(world: World) -> None:
+    """When the key between two cards would pass MAX_RANK_LENGTH, the few cards around the
+    move get fresh short keys (never the whole column) and the order is kept. The project
+    starts with two adjacent cards whose keys are already at the limit (as after ~120
+    inserts into one gap), then moves go through the service."""
     api = world.api
     project = await api.project(world.a, world.key())
-    first = await api.task(world.a, project["id"], "first")
-    await api.task(world.a, project["id"], "last")
-    board_id, todo = project["board"]["id"], column(project, "Todo")
-    expected = ["first"]
-    for i in range(40):
-        card = await api.task(world.a, project["id"], f"n{i}")
-        await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": todo, "taskId": card["id"],
-                                      "afterTaskId": first["id"]}}, tenant=world.a)  # fmt: skip
-        expected.insert(1, f"n{i}")
-    state = await board(world, board_id)
-    assert titles(state, "Todo") == [*expected, "last"]
-    ranks = [c["rank"] for c in state["columns"][1]["cards"]]
+    others = [await api.task(world.a, project["id"], f"o{i}") for i in range(20)]
+    first, m0, m1 = [await api.task(world.a, project["id"], t) for t in ("first", "m0", "m1")]
+    board_id, todo = uuid.UUID(project["board"]["id"]), uuid.UUID(column(project, "Todo"))
+    actor = Principal(tenant_id=TenantId(uuid.UUID(world.a.id)),
+                      user_id=uuid.UUID(world.a.owner_id), kind=PrincipalKind.USER)  # fmt: skip
+    states = [uuid.UUID(s["id"]) for s in project["states"]]
+    long_key = "x" + "0" * 22
+    async with api.identity.runtime.tenants.session(actor.tenant_id) as session:
+        tasks = TaskRepository(session)
+        for task, tail in ((m1, "3"), (m0, "2"), (first, "1")):
+            found = await tasks.find(uuid.UUID(task["id"]))
+            assert found is not None
+            found.rank = long_key + tail
+            await session.flush()
+        before = {t.id: t.rank for t in await tasks.list_for_states(states)}
+        await move_card(actor, session, board_id, uuid.UUID(m1["id"]), todo, uuid.UUID(first["id"]))
+        after = {t.id: t.rank for t in await tasks.list_for_states(states)}
+        changed = [k for k in after if after[k] != before[k]]
+        assert 1 < len(changed) <= 2 * REBALANCE_RADIUS + 1
+        for i in range(6):  # keep inserting into the same gap
+            mover = uuid.UUID((m0, m1)[i % 2]["id"])
+            await move_card(actor, session, board_id, mover, todo, uuid.UUID(first["id"]))
+        await session.commit()
+    state = await board(world, project["board"]["id"])
+    cards = next(c for c in state["columns"] if c["name"] == "Todo")["cards"]
+    assert [c["title"] for c in cards] == [*(o["title"] for o in others), "first", "m1", "m0"]
+    ranks = [c["rank"] for c in cards]
     assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
-    assert max(map(len, ranks)) <= 24
+    assert max(map(len, ranks)) <= MAX_RANK_LENGTH
 
 
 async def test_wip_limit_is_enforced(world: World) -> None:
@@ -133,8 +156,6 @@ async def test_board_feed_announces_committed_moves_only(world: World) -> None:
     card = await api.task(world.a, project["id"], "live")
     board_id, doing = project["board"]["id"], column(project, "In Progress")
     from subgraphs.projects.realtime import channel
-
-    import uuid
 
     stream = api.feed.subscribe(channel(uuid.UUID(world.a.id), uuid.UUID(project["id"])))
     first = asyncio.ensure_future(anext(stream))
