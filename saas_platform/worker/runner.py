@@ -77,6 +77,10 @@ def consumer_options_from_env() -> ConsumerOptions:
 
 
 def default_subscriptions(runtime: Runtime) -> list[Subscription]:
+    from subgraphs.kit.events.catalog import load_platform_events
+    from subgraphs.registry import PORTS
+
+    load_platform_events(PORTS)  # the webhooks group reads every domain that has events
     sessions = runtime.tenants.session
     return [webhooks_subscription(), jobs_subscription(JOB_FUNCTIONS, sessions)]
 

@@ -24,6 +24,7 @@ from subgraphs.kit.events import EVENT_TYPES, Event, HandlerContext, Subscriptio
 from subgraphs.kit.events.types import dumps
 
 WEBHOOKS_GROUP = "webhooks"
+PRIVATE_DOMAINS = frozenset({"jobs"})  # internal plumbing, never sent to tenants' endpoints
 
 
 def _now() -> datetime:
@@ -32,7 +33,7 @@ def _now() -> datetime:
 
 def _check_types(event_types: Sequence[str]) -> list[str]:
     for name in event_types:
-        if name not in EVENT_TYPES:
+        if name not in EVENT_TYPES or EVENT_TYPES[name].domain in PRIVATE_DOMAINS:
             raise UnknownEventTypeError(field="eventTypes", event_type=name)
     return sorted(set(event_types))
 
@@ -141,5 +142,7 @@ async def fan_out(context: HandlerContext, item: Event) -> None:
 
 
 def webhooks_subscription() -> Subscription:
-    domains = tuple(sorted({cls.domain for cls in EVENT_TYPES.values()}))
-    return Subscription(WEBHOOKS_GROUP, domains, fan_out)
+    """Every domain with a registered event type (import the subgraphs' events modules first,
+    e.g. `kit.events.catalog.load_platform_events`), internal ones excepted."""
+    domains = {cls.domain for cls in EVENT_TYPES.values()} - PRIVATE_DOMAINS
+    return Subscription(WEBHOOKS_GROUP, tuple(sorted(domains)), fan_out)
