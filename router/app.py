@@ -34,7 +34,7 @@ from router.pipeline import (
     RouterHook,
 )
 from router.policies import csrf
-from router.policies.install import install_edge
+from router.policies.install import close_edge, install_edge
 from router.subscriptions import (
     SubscriptionService,
     WebSocketEndpoint,
@@ -364,6 +364,7 @@ def build_app(
             if subscriptions is not None:
                 await subscriptions.aclose()
             await router.client.aclose()
+            await close_edge(router)
 
     endpoint = GraphQLEndpoint(router)
     subscriptions = SubscriptionService(router) if config.subscriptions_enabled else None

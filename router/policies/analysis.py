@@ -18,7 +18,7 @@ from graphql import (
 
 from router.policies.config import LimitSettings
 from router.policies.directives import Access, SchemaRules
-from router.policies.limits import LimitError, check, measure, prescan
+from router.policies.limits import MAX_NESTING, LimitError, check, measure, prescan
 
 
 @dataclass(slots=True)
@@ -79,7 +79,9 @@ def analyse(
         document = parse(query, max_tokens=settings.max_tokens, no_location=True)
     except LimitError as exc:
         return Analysis(error=exc)
-    except (GraphQLError, RecursionError):
+    except RecursionError:
+        return Analysis(error=LimitError(MAX_NESTING, "Document nesting is too deep."))
+    except GraphQLError:
         return Analysis()
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if name is not None:

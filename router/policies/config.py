@@ -67,7 +67,9 @@ class LimitSettings:
     max_root_fields: int = 20
     max_fields: int = 400  # field selections after fragment expansion (duplicates count)
     max_tokens: int = 15_000
-    max_nesting: int = 500  # brackets open at once, checked before parsing
+    # brackets open at once, checked before parsing: graphql-core's parser recurses ~4 frames
+    # per level and Python's stack holds ~1000, so keep this well under 250
+    max_nesting: int = 100
     max_errors: int = 20  # validation errors returned at most
 
 
@@ -177,8 +179,10 @@ def _section(name: str, values: Mapping[str, Any]) -> Any:
 
 
 def _convert(default: Any, value: Any) -> Any:
-    if isinstance(default, bool) or (default is None and isinstance(value, str | bool)):
-        return None if value is None else _to_bool(value)
+    if value is None or (default is None and str(value).lower() in {"null", "none", ""}):
+        return None
+    if isinstance(default, bool) or default is None:  # the only None defaults are booleans
+        return _to_bool(value)
     if isinstance(default, int | float):
         return type(default)(value)
     if isinstance(default, tuple):

@@ -83,6 +83,10 @@ class PolicyHook(RouterHook):
         self.rejections: dict[str, int] = {}
         self._filtered: dict[tuple[str, str | None, authz.Grants], Any] = {}
 
+    async def aclose(self) -> None:
+        if self.limiter is not None:
+            await self.limiter.aclose()
+
     def _urls(self) -> Any:
         state = self.router.state
         return state.subgraph_urls if state is not None else {}

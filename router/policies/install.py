@@ -28,4 +28,11 @@ def install_edge(router: Router, config: RouterConfig, metrics: RouterMetrics | 
     router.hooks = tuple(hooks)
 
 
-__all__ = ["install_edge"]
+async def close_edge(router: Router) -> None:
+    """Release what the policy hook holds (the Redis connection pool)."""
+    for hook in router.hooks:
+        if isinstance(hook, PolicyHook):
+            await hook.aclose()
+
+
+__all__ = ["close_edge", "install_edge"]
