@@ -65,6 +65,12 @@ class TicketRepository(Repository[Ticket]):
         return await self.find_one(self.base().where(Ticket.id == ticket_id))
 
     async def find_for_update(self, ticket_id: uuid.UUID) -> Ticket | None:
+        """The row locked until commit: `FOR UPDATE` on PostgreSQL; on SQLite a no-op UPDATE
+        first, so the transaction holds the write lock before it reads (a deferred
+        transaction that reads, then writes, fails with "database is locked" under load)."""
+        if self.dialect == "sqlite":
+            touch = update(Ticket).where(Ticket.id == ticket_id).values(number=Ticket.number)
+            await self.session.execute(touch.execution_options(synchronize_session=False))
         return await self.find_one(self.base().where(Ticket.id == ticket_id).with_for_update())
 
     async def find_by_number(self, number: int) -> Ticket | None:

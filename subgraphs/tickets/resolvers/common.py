@@ -11,9 +11,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.context import TenantScope
 from subgraphs.kit.errors import InvalidCursorError
+from subgraphs.kit.loaders import Loader
 from subgraphs.kit.payloads import UserError, guard
 from subgraphs.kit.relay import decode_cursor
 from subgraphs.tickets.errors import InvalidInputError
+from subgraphs.tickets.loaders import (
+    ChangesByTicket,
+    ChildrenByTicket,
+    CommentsByTicket,
+    GroupsById,
+    PrioritiesById,
+    SlaByTicketId,
+    StatusesById,
+    TicketsById,
+)
+from subgraphs.tickets.models import Ticket
 from subgraphs.tickets.service.common import Actor
 from subgraphs.tickets.service.filters import OrderField, Ordering, TicketFilter
 from subgraphs.tickets.types.inputs import OrderDirection, TicketFilterInput, TicketOrder
@@ -112,3 +124,35 @@ def parse_cursor(ordering: Ordering, cursor: str | None) -> tuple[Any, int] | No
         return int(value), int(number)
     except ValueError as exc:
         raise InvalidCursorError(field="after") from exc
+
+
+async def prime(info: Ctx, session: AsyncSession, ticket: Ticket) -> None:
+    """Load what a payload usually selects through the write session: the payload shows the
+    uncommitted change (read-your-writes), and needs no second connection while the write
+    transaction holds one (with small per-tenant pools, that wait could otherwise deadlock)."""
+    await session.flush()
+    loaders = info.context.loaders
+    for config in (StatusesById, PrioritiesById, GroupsById):
+        loader = loaders.get(config)
+        for key, value in (await loader.batch(session, [])).items():
+            loader.prime(key, value)
+    keys: list[tuple[type[Loader[Any, Any]], Any]] = [
+        (SlaByTicketId, ticket.id),
+        (ChangesByTicket, ticket.id),
+        (ChildrenByTicket, ticket.id),
+        (CommentsByTicket, (ticket.id, True)),
+        (CommentsByTicket, (ticket.id, False)),
+    ]
+    for kind, key in keys:
+        one = loaders.get(kind)
+        one.prime(key, (await one.batch(session, [key])).get(key))
+    loaders.get(TicketsById).prime(ticket.id, ticket)
+
+
+async def mutate_ticket(info: Ctx, work: Work[Ticket]) -> Ticket | list[UserError]:
+    async def primed(session: AsyncSession, scope: TenantScope, actor: Actor) -> Ticket:
+        ticket = await work(session, scope, actor)
+        await prime(info, session, ticket)
+        return ticket
+
+    return await mutate(info, primed)

@@ -8,7 +8,15 @@ import strawberry
 
 from subgraphs.tickets.errors import InvalidInputError
 from subgraphs.tickets.realtime import publish_presence
-from subgraphs.tickets.resolvers.common import caller, ids, mutate, parse_id, require_id, to_filter
+from subgraphs.tickets.resolvers.common import (
+    caller,
+    ids,
+    mutate,
+    mutate_ticket,
+    parse_id,
+    require_id,
+    to_filter,
+)
 from subgraphs.tickets.service import assignment, config, conversation, productivity, tickets
 from subgraphs.tickets.service.access import require_agent, require_ticket
 from subgraphs.tickets.service.tickets import UNSET, NewTicket, TicketChanges
@@ -104,7 +112,7 @@ class Mutation:
     @strawberry.mutation
     async def create_ticket(self, info: Ctx, input: CreateTicketInput) -> TicketPayload:
         return TicketPayload.of(
-            await mutate(
+            await mutate_ticket(
                 info, lambda s, scope, a: tickets.create_ticket(s, scope, a, _new_ticket(input))
             )
         )
@@ -112,7 +120,7 @@ class Mutation:
     @strawberry.mutation
     async def update_ticket(self, info: Ctx, input: UpdateTicketInput) -> TicketPayload:
         return TicketPayload.of(
-            await mutate(
+            await mutate_ticket(
                 info,
                 lambda s, scope, a: tickets.update_ticket(
                     s, scope, a, require_id(input.id, "id"), _changes(input)
@@ -158,7 +166,7 @@ class Mutation:
             changes = TicketChanges(assignee_id=assignee)
             return await tickets.update_ticket(session, scope, actor, ticket_id, changes)
 
-        return TicketPayload.of(await mutate(info, work))
+        return TicketPayload.of(await mutate_ticket(info, work))
 
     @strawberry.mutation(
         description="Merge source into target: comments and history move, "
@@ -166,7 +174,7 @@ class Mutation:
     )
     async def merge_tickets(self, info: Ctx, input: MergeTicketsInput) -> TicketPayload:
         return TicketPayload.of(
-            await mutate(
+            await mutate_ticket(
                 info,
                 lambda s, scope, a: productivity.merge_tickets(
                     s,
@@ -181,7 +189,7 @@ class Mutation:
     @strawberry.mutation
     async def apply_macro(self, info: Ctx, input: ApplyMacroInput) -> TicketPayload:
         return TicketPayload.of(
-            await mutate(
+            await mutate_ticket(
                 info,
                 lambda s, scope, a: productivity.apply_macro(
                     s,
@@ -196,7 +204,7 @@ class Mutation:
     @strawberry.mutation(description="CSAT: the requester rates a solved ticket (1-5).")
     async def rate_ticket(self, info: Ctx, input: RateTicketInput) -> TicketPayload:
         return TicketPayload.of(
-            await mutate(
+            await mutate_ticket(
                 info,
                 lambda s, scope, a: productivity.rate_ticket(
                     s, scope, a, require_id(input.ticket_id, "ticketId"), input.score, input.comment

@@ -156,6 +156,8 @@ async def create_ticket(
 ) -> Ticket:
     """A requester creates for themselves (agent-only fields ignored); agents for anyone."""
     now = now or utcnow()
+    repo = TicketRepository(session, scope)
+    number = await repo.next_number()  # first: takes the counter's lock before any read
     config = ConfigRepository(session)
     agent = actor.is_agent
     status = await _status(config, new.status if agent and new.status else "new")
@@ -166,11 +168,10 @@ async def create_ticket(
         await _parent(session, scope, actor, new.parent_id, None)
     values, rows = custom.validate(await config.fields(), {}, new.custom_fields, creating=True)
     tags = clean_tags(new.tags)
-    repo = TicketRepository(session, scope)
     ticket = repo.add(
         Ticket(
             id=uuid.uuid4(),
-            number=await repo.next_number(),
+            number=number,
             subject=_subject(new.subject),
             description=new.description[:100_000],
             status_id=status.id,

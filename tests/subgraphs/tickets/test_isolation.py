@@ -41,7 +41,8 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
     (
         "entities.user",
         "query($r: [_Any!]!) { _entities(representations: $r) { ... on User "
-        "{ assignedTickets { edges { node { id } } } requestedTickets { edges { node { id } } } } } }",
+        "{ assignedTickets { edges { node { id } } } "
+        "requestedTickets { edges { node { id } } } } } }",
         {"r": [{"__typename": "User", "id": "$B.agent"}]},
     ),
     (
