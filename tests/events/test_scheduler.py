@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,13 +65,25 @@ async def test_same_slot_runs_once_across_leaders(redis: Redis) -> None:
 
 async def test_run_loop_and_memory_lock() -> None:
     runs: list[tuple[str, JobRun]] = []
-    scheduler = Scheduler(MemoryLeaderLock(), [job(runs, "m")], options=SchedulerOptions(tick=0.05))
+    two_runs = asyncio.Event()
+
+    async def run(r: JobRun) -> None:
+        runs.append(("m", r))
+        if len(runs) >= 2:
+            two_runs.set()
+
+    every_second = ScheduledJob("tick", Every(1), run)
+    scheduler = Scheduler(MemoryLeaderLock(), [every_second], options=SchedulerOptions(tick=0.05))
     stop = asyncio.Event()
     task = asyncio.create_task(scheduler.run(stop))
-    await asyncio.sleep(1.2)
+    # the loop ticks every 50 ms; a one-second job must still run once per slot, however busy
+    # the machine is: wait for two runs (bounded), then check no slot ran twice
+    await asyncio.wait_for(two_runs.wait(), timeout=10)
     stop.set()
     await task
-    assert 1 <= len(runs) <= 2
+    slots = [r.slot for _, r in runs]
+    assert len(slots) == len(set(slots)), slots
+    assert all(b > a for a, b in itertools.pairwise(slots))
 
 
 def test_cron_parsing() -> None:
