@@ -8,11 +8,15 @@ handshake's. A policy (JWT verification, tenant resolution) replaces it:
 
     app.state.subscriptions.authenticator = my_authenticator
 
-The `RouterHook.on_request` hooks still run for every operation, with this context.
+The context's `request_headers` (handshake headers, payload values on top) are what the edge
+policies (`router.policies.PolicyHook`) read: at `connection_init` the router runs every
+hook's `on_request` once on a probe request, and a 401/403 `RequestError` closes the socket
+with 4403; the hooks run again for every operation, with a fresh copy of this context.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -38,25 +42,39 @@ def header_authenticator(propagate: frozenset[str]) -> ConnectionAuthenticator:
     async def authenticate(
         payload: Mapping[str, Any], headers: Mapping[str, str]
     ) -> RequestContext:
-        return RequestContext(headers=connection_headers(payload, headers, propagate))
+        incoming = connection_request_headers(payload, headers)
+        outgoing = tuple(sorted((k, v) for k, v in incoming.items() if k in propagate))
+        return RequestContext(headers=outgoing, request_headers=incoming)
 
     return authenticate
 
 
-def connection_headers(
-    payload: Mapping[str, Any], headers: Mapping[str, str], propagate: frozenset[str]
-) -> tuple[tuple[str, str], ...]:
-    """Sorted (name, value) pairs of the propagated headers; payload values win."""
-    found = {k.lower(): v for k, v in headers.items() if k.lower() in propagate}
+# never taken from a payload: they describe the connection itself (Host decides the tenant)
+_CONNECTION_HEADERS = frozenset(
+    {"host", "origin", "cookie", "connection", "upgrade", "content-length", "content-type"}
+)
+_NAME = re.compile(r"^[a-z0-9-]{1,64}$")
+
+
+def connection_request_headers(
+    payload: Mapping[str, Any], headers: Mapping[str, str]
+) -> dict[str, str]:
+    """The handshake headers (lower-case names) with the payload's string values on top:
+    `{"authorization": "Bearer ..."}` or `{"headers": {...}}` (browsers cannot set headers on
+    a WebSocket handshake). Connection-level headers and CR/LF values are never taken."""
+    found = {k.lower(): v for k, v in headers.items()}
     nested = payload.get("headers")
     sources = [payload, nested] if isinstance(nested, Mapping) else [payload]
     for source in sources:
         for key, value in source.items():
             name = str(key).lower()
-            if name in propagate and isinstance(value, str) and not _unsafe(value):
+            if (
+                isinstance(value, str)
+                and _NAME.match(name)
+                and name not in _CONNECTION_HEADERS
+                and not name.startswith("sec-")
+                and "\r" not in value
+                and "\n" not in value
+            ):
                 found[name] = value
-    return tuple(sorted(found.items()))
-
-
-def _unsafe(value: str) -> bool:
-    return "\r" in value or "\n" in value
+    return found

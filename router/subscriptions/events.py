@@ -4,14 +4,14 @@ the client's selection and re-paths entity errors."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from router.executor import ExecutionContext, execute_plan
 from router.executor.context import DOWNSTREAM_SERVICE_ERROR
 from router.executor.rewrites import apply_rewrites
-from router.pipeline import PreparedOperation, SchemaState
+from router.pipeline import PreparedOperation, RequestContext, RouterHook, SchemaState
 from router.plan import QueryPlan, Subscription
 from router.transport import Headers, SubgraphClient
 
@@ -24,7 +24,9 @@ class PreparedSubscription:
     prepared: PreparedOperation
     plan: Subscription
     variables: Mapping[str, Any]  # coerced
-    headers: Headers
+    headers: Headers  # sent upstream and with every entity fetch
+    context: RequestContext  # of the subscriber that opened the stream
+    hooks: Sequence[RouterHook] = ()
 
     @property
     def upstream_payload(self) -> dict[str, Any]:
@@ -63,6 +65,9 @@ async def resolve_event(
     )
     if upstream_errors:
         response["errors"] = [*upstream_errors, *response.get("errors", ())]
+    # every sharer has the same headers, hence the same principal: one pass serves them all
+    for hook in subscription.hooks:
+        hook.on_response(response, subscription.prepared, subscription.context)
     return response
 
 

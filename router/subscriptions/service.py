@@ -7,6 +7,8 @@ Subscriptions are prepared by the same cached pipeline stages, pass the same `on
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,16 +16,22 @@ from typing import Any
 import orjson
 from graphql import OperationType
 
+from router.config import RouterConfig
 from router.pipeline import (
     GraphQLRequest,
     RequestContext,
     RequestError,
     Router,
+    SchemaState,
     coerce_variables,
     prepare,
 )
 from router.plan import Subscription
-from router.subscriptions.auth import ConnectionAuthenticator, header_authenticator
+from router.subscriptions.auth import (
+    ConnectionAuthenticator,
+    ConnectionRejected,
+    header_authenticator,
+)
 from router.subscriptions.events import PreparedSubscription, resolve_event
 from router.subscriptions.hub import SharedStream, Sink, SubscriptionHub
 from router.subscriptions.protocol import GRAPHQL_TRANSPORT_WS
@@ -77,31 +85,48 @@ class SubscriptionService:
         self.hub = SubscriptionHub()
         self.protocols: Mapping[str, str] = dict(config.subscription_protocols)
         self.connections = 0  # open WebSocket connections
+        self.dropped_clients = 0  # closed because their queue was full (1008)
+
+    async def check_connection(self, context: RequestContext) -> None:
+        """Run every hook's `on_request` once on a probe request (`connection_init`): a 401/403
+        refusal (bad token, unknown tenant) raises `ConnectionRejected` (close 4403)."""
+        probe = operation_context(context, context.method)
+        for hook in self.router.hooks:
+            try:
+                await hook.on_request(_PROBE, probe)
+            except RequestError as exc:
+                if exc.status in (401, 403):
+                    raise ConnectionRejected(exc.message) from exc
+                return  # rate limits and the like apply per operation
 
     async def start(self, request: GraphQLRequest, context: RequestContext, sink: Sink) -> Started:
         state = self.router.state
         if state is None:
             return Rejected([_error("The supergraph is not loaded yet.", NOT_READY)])
-        try:
-            prepared = prepare(state, request, self.router.config)
-        except RequestError:  # hooks may still make sense of it (persisted queries, limits)
-            prepared = None
-        if prepared is None or prepared.kind is not OperationType.SUBSCRIPTION:
+        if not _is_subscription(state, request, self.router.config):
             error, result = await self.router.handle(request, context)
             return Rejected(result["errors"]) if error is not None else Single(result)
         try:
-            for hook in self.router.hooks:
-                await hook.on_request(request, context)
+            for hook in self.router.hooks:  # may refuse, or replace the request
+                replaced = await hook.on_request(request, context)
+                if replaced is not None:
+                    request = replaced
+            prepared = prepare(state, request, self.router.config)
             for hook in self.router.hooks:
                 hook.on_prepared(prepared, context)
             variables = coerce_variables(state.api_schema, prepared.operation, request.variables)
         except RequestError as exc:
-            return Rejected(exc.errors)
+            body: dict[str, Any] = {"errors": exc.errors}
+            for hook in self.router.hooks:
+                hook.on_response(body, None, context)
+            return Rejected(body["errors"])
         plan = prepared.plan.node
         if not isinstance(plan, Subscription):
-            return Rejected([_error("The subscription has no plan.", "PLANNING_ERROR")])
+            return Rejected([_error("Only subscriptions can be streamed.", "BAD_REQUEST")])
         headers = tuple((k, v) for k, v in context.headers if k not in UNSHARED_HEADERS)
-        subscription = PreparedSubscription(state, prepared, plan, variables, headers)
+        subscription = PreparedSubscription(
+            state, prepared, plan, variables, headers, context, self.router.hooks
+        )
         key = (
             id(state),
             request.query,
@@ -131,6 +156,32 @@ class SubscriptionService:
 
     async def aclose(self) -> None:
         await self.hub.aclose()
+
+
+_PROBE = GraphQLRequest("{ __typename }")
+
+
+def operation_context(base: RequestContext, method: str) -> RequestContext:
+    """A fresh context per operation: hooks write into it (edge, response headers, ...)."""
+    return dataclasses.replace(
+        base,
+        method=method,
+        extensions=dict(base.extensions),
+        request_headers=dict(base.request_headers),
+        response_headers=[],
+        edge=None,
+        started=time.perf_counter(),
+    )
+
+
+def _is_subscription(state: SchemaState, request: GraphQLRequest, config: RouterConfig) -> bool:
+    """From the cached prepared operation. A document that does not prepare (or a persisted
+    query id, which only the hooks resolve) goes to `Router.handle`, which reports it."""
+    try:
+        prepared = prepare(state, request, config)
+    except RequestError:
+        return False
+    return prepared.kind is OperationType.SUBSCRIPTION
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

@@ -17,10 +17,15 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.types import Receive, Scope, Send
 
-from router.pipeline import GraphQLRequest, RequestContext
+from router.pipeline import GraphQLRequest
 from router.subscriptions.auth import ConnectionRejected
 from router.subscriptions.protocol import CloseCode, ProtocolError, request_from_payload
-from router.subscriptions.service import Joined, Rejected, SubscriptionService
+from router.subscriptions.service import (
+    Joined,
+    Rejected,
+    SubscriptionService,
+    operation_context,
+)
 
 EVENT_STREAM = "text/event-stream"
 _COMPLETE = "event: complete\ndata:\n\n"
@@ -68,16 +73,14 @@ async def serve_event_stream(
     config = service.router.config
     try:
         request = await _read_request(scope, receive)
-        context = await service.authenticator({}, headers)
+        base = await service.authenticator({}, headers)
     except ProtocolError as exc:
         await _plain(send, 400, exc.reason)
         return
     except ConnectionRejected as exc:
         await _plain(send, exc.status, exc.reason)
         return
-    context = RequestContext(
-        headers=context.headers, method=scope["method"], extensions=context.extensions
-    )
+    context = operation_context(base, scope["method"])
     await send(
         {
             "type": "http.response.start",

@@ -34,11 +34,16 @@ from router.subscriptions.protocol import (
     parse_client_message,
     request_from_payload,
 )
-from router.subscriptions.service import Joined, Rejected, SubscriptionService
+from router.subscriptions.service import (
+    Joined,
+    Rejected,
+    SubscriptionService,
+    operation_context,
+)
 
 logger = logging.getLogger("router.subscriptions")
 
-CLOSE_WAIT = 2.0  # seconds a close frame may take to leave before the socket is dropped
+CLOSE_WAIT = 5.0  # seconds a close frame may take to leave before the socket is dropped
 _CLOSE = "\0close"  # queue marker: send the close frame after what is queued
 
 
@@ -133,6 +138,7 @@ class ClientConnection:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             logger.warning("closing a WebSocket client that does not read its events")
+            self.service.dropped_clients += 1
             self.close_soon(CloseCode.SLOW_CONSUMER, "Send queue full", flush=False)
 
     async def _write(self) -> None:
@@ -157,6 +163,8 @@ class ClientConnection:
                 pass
         if self.writer is not None:
             self.writer.cancel()
+        if self.reader is not None:
+            self.reader.cancel()  # nothing the client sends matters any more
         self.writer = asyncio.create_task(self._send_close())
 
     async def _send_close(self) -> None:
@@ -218,9 +226,11 @@ class ClientConnection:
             )
         self.init_received = True
         try:
-            self.context = await self.service.authenticator(payload, self.headers)
+            context = await self.service.authenticator(payload, self.headers)
+            await self.service.check_connection(context)
         except ConnectionRejected as exc:
             raise ProtocolError(CloseCode.FORBIDDEN, exc.reason) from exc
+        self.context = context
         self.enqueue(ACK)
         self.tasks.append(asyncio.create_task(self._keepalive()))
 
@@ -243,11 +253,7 @@ class ClientConnection:
             return
         operation = Operation(self, operation_id, quoted)
         self.operations[operation_id] = operation
-        context = RequestContext(
-            headers=self.context.headers,
-            method="WEBSOCKET",
-            extensions=dict(self.context.extensions),
-        )
+        context = operation_context(self.context, "WEBSOCKET")
         operation.task = asyncio.create_task(operation.run(request, context))
 
 

@@ -65,13 +65,9 @@ async def start_stack(
     settings.setdefault("propagate_headers", ("authorization", "x-tenant", "x-request-id"))
     config = RouterConfig(hot_reload=False, request_timeout=5.0, **settings)
     app = build_app(config, supergraph_sdl=sdl)
-    app.state.subscriptions.authenticator = test_authenticator(
-        frozenset(config.propagate_headers)
-    )
+    app.state.subscriptions.authenticator = test_authenticator(frozenset(config.propagate_headers))
     async with serve(app) as url:
-        yield Stack(
-            f"{url}/graphql", f"ws{url[4:]}/graphql", events, accounts, app, sdl
-        )
+        yield Stack(f"{url}/graphql", f"ws{url[4:]}/graphql", events, accounts, app, sdl)
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +105,9 @@ async def send(ws: ClientConnection, message: Mapping[str, Any]) -> None:
     await ws.send(orjson.dumps(message).decode())
 
 
-async def receive(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
+async def receive(ws: ClientConnection, seconds: float = 5.0) -> dict[str, Any]:
     """The next message that is not a server ping (pings are answered)."""
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(seconds):
         while True:
             message: dict[str, Any] = orjson.loads(await ws.recv())
             if message.get("type") == "ping":
@@ -134,12 +130,12 @@ async def subscribe(
     await send(ws, {"id": op_id, "type": "subscribe", "payload": payload})
 
 
-async def collect(ws: ClientConnection, op_id: str, timeout: float = 5.0) -> list[Any]:
+async def collect(ws: ClientConnection, op_id: str, seconds: float = 5.0) -> list[Any]:
     """Payloads of `next` messages for `op_id` until its `complete` (or `error`)."""
     results: list[Any] = []
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(seconds):
         while True:
-            message = await receive(ws, timeout)
+            message = await receive(ws, seconds)
             if message.get("id") != op_id:
                 continue
             if message["type"] == "next":
@@ -151,10 +147,10 @@ async def collect(ws: ClientConnection, op_id: str, timeout: float = 5.0) -> lis
                 return results
 
 
-async def close_code(ws: ClientConnection, timeout: float = 5.0) -> int | None:
+async def close_code(ws: ClientConnection, seconds: float = 5.0) -> int | None:
     """Read until the server closes; the close code it sent."""
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(seconds):
             while True:
                 await ws.recv()
     except websockets.ConnectionClosed as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
@@ -17,9 +18,9 @@ from typing import Any
 
 import strawberry
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types import Info
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NAMES = {"1": "Ada", "2": "Grace"}
 
@@ -83,7 +84,7 @@ class Subscription:
         while True:
             await asyncio.sleep(interval_ms / 1000)
             i += 1
-            yield f"{i}:" + "x" * size
+            yield f"{i}:" + os.urandom(size // 2).hex()  # incompressible
 
     @strawberry.subscription
     async def failing(self) -> AsyncGenerator[int, None]:
