@@ -98,8 +98,8 @@ class Provisioner:
         tenant = await self.register(slug, name, plan, server_name)
         try:
             return await self.provision(tenant.id)
-        except DatabaseUnreachableError:
-            await self._forget(tenant.id)
+        except (DatabaseUnreachableError, ProvisioningFailedError):
+            await self._forget(tenant.id)  # only when its database was never created
             raise
 
     async def register(
@@ -138,24 +138,24 @@ class Provisioner:
             if tenant.status == TenantStatus.DELETED.value:
                 raise TenantDeletedError(tenant=tenant.slug)
             url = servers.tenant_database_url(server.url, tenant.database_name)
+            step = "create database"
             try:
                 fresh_copy = await self._create_database(server, tenant)
-            except servers.ServerUnreachableError as exc:
-                await self._mark(tenant_id, TenantStatus.FAILED, None, f"unreachable: {exc}")
-                raise DatabaseUnreachableError(server=server.name) from exc
-            await self._step(tenant_id, ProvisioningStep.DATABASE_CREATED)
-            try:
+                await self._step(tenant_id, ProvisioningStep.DATABASE_CREATED)
+                step = "migrate"
                 if not fresh_copy:  # a fresh copy of the template is at heads already
                     await upgrade_tenant(url, self.extra_locations)
                 await self._step(tenant_id, ProvisioningStep.MIGRATED)
+                step = "write identity"
                 await write_identity(url, tenant.id, tenant.slug)
                 await self._step(tenant_id, ProvisioningStep.IDENTITY_WRITTEN)
+            except servers.ServerUnreachableError as exc:
+                await self._mark(tenant_id, TenantStatus.FAILED, None, f"unreachable: {exc}")
+                raise DatabaseUnreachableError(server=server.name) from exc
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"[:1000]
                 await self._mark(tenant_id, TenantStatus.FAILED, None, reason)
-                raise ProvisioningFailedError(
-                    tenant=tenant.slug, step="migrate", reason=reason
-                ) from exc
+                raise ProvisioningFailedError(tenant=tenant.slug, step=step, reason=reason) from exc
             await self._mark(tenant_id, TenantStatus.ACTIVE, ProvisioningStep.ACTIVATED, None)
             await self.hook(tenant_id, ProvisioningStep.ACTIVATED)
             tenant, _ = await self._load(tenant_id)

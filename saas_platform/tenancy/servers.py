@@ -62,7 +62,8 @@ async def admin_connection(
 ) -> AsyncIterator[asyncpg.Connection]:
     try:
         connection = await asyncpg.connect(libpq_dsn(server_url), timeout=connect_timeout)
-    except (OSError, TimeoutError, asyncpg.exceptions.CannotConnectNowError) as exc:
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        # refused, timed out, starting up, or refusing our credentials: unusable either way
         raise ServerUnreachableError(f"{type(exc).__name__}: {exc}") from exc
     try:
         yield connection

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -13,7 +14,11 @@ from saas_platform.tenancy.provisioning import Provisioner, ProvisioningStep
 from saas_platform.tenancy.servers import tenant_database_url
 from saas_platform.tenancy.testing import DEAD_SERVER_URL, TenancyEnv
 from subgraphs.kit.db import EngineOptions, create_database_engine
-from subgraphs.tenants.errors import DatabaseUnreachableError, SlugTakenError
+from subgraphs.tenants.errors import (
+    DatabaseUnreachableError,
+    ProvisioningFailedError,
+    SlugTakenError,
+)
 from subgraphs.tenants.models import DatabaseServer, Tenant, TenantStatus
 from subgraphs.tenants.repository import TenantRepository
 
@@ -109,4 +114,40 @@ async def test_unreachable_server_leaves_nothing_behind(env: TenancyEnv) -> None
     assert await env.databases() == []
     # the slug is free again, on a server that answers
     tenant = await provisioner.create_tenant("acme", "Acme", server_name="default")
+    await assert_healthy(env, tenant)
+
+
+BROKEN = '''"""broken"""
+revision = "broken_0001"
+down_revision = None
+branch_labels = ("broken",)
+depends_on = None
+
+
+def upgrade() -> None:
+    raise RuntimeError("this migration always fails")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+async def test_failed_migration_is_failed_with_reason_then_resumable(
+    env: TenancyEnv, tmp_path: Path
+) -> None:
+    versions = tmp_path / "broken"
+    versions.mkdir()
+    (versions / "broken_0001.py").write_text(BROKEN)
+    broken = Provisioner(env.control, env.settings, extra_locations=[versions])
+    with pytest.raises(ProvisioningFailedError, match="always fails"):
+        await broken.create_tenant("acme", "Acme")
+    left = await tenant_by_slug(env, "acme")
+    if left is None:  # PostgreSQL: the template failed, no tenant database was ever created
+        assert await env.databases() == []
+        return
+    assert left.status == TenantStatus.FAILED.value
+    assert left.failure_reason is not None
+    assert "always fails" in left.failure_reason
+    tenant = await Provisioner(env.control, env.settings).provision(left.id)
     await assert_healthy(env, tenant)
