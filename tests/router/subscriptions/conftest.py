@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from servers import Recorder, accounts_app, events_app, serve, supergraph_sdl
 
 from router.app import build_app
 from router.config import RouterConfig
-from router.pipeline import RequestContext
+from router.pipeline import RequestContext, RouterHook
 from router.subscriptions import ConnectionRejected, header_authenticator
 
 PROTOCOL = "graphql-transport-ws"
@@ -49,7 +49,11 @@ def test_authenticator(propagate: frozenset[str]) -> Any:
     default = header_authenticator(propagate)
 
     async def authenticate(payload: Mapping[str, Any], headers: Mapping[str, str]) -> Any:
-        if payload.get("token") == "bad" or headers.get("authorization") == "Bearer bad":
+        bad = "Bearer bad"
+        if payload.get("token") == "bad" or bad in (
+            payload.get("authorization"),
+            headers.get("authorization"),
+        ):
             raise ConnectionRejected("Invalid token")
         context: RequestContext = await default(payload, headers)
         return context
@@ -58,13 +62,15 @@ def test_authenticator(propagate: frozenset[str]) -> Any:
 
 
 async def start_stack(
-    subgraphs: tuple[str, str, Recorder, Recorder], **settings: Any
+    subgraphs: tuple[str, str, Recorder, Recorder],
+    hooks: Sequence[RouterHook] = (),
+    **settings: Any,
 ) -> AsyncIterator[Stack]:
     events_url, accounts_url, events, accounts = subgraphs
     sdl = supergraph_sdl(events_url, accounts_url)
     settings.setdefault("propagate_headers", ("authorization", "x-tenant", "x-request-id"))
     config = RouterConfig(hot_reload=False, request_timeout=5.0, **settings)
-    app = build_app(config, supergraph_sdl=sdl)
+    app = build_app(config, supergraph_sdl=sdl, hooks=hooks)
     app.state.subscriptions.authenticator = test_authenticator(frozenset(config.propagate_headers))
     async with serve(app) as url:
         yield Stack(f"{url}/graphql", f"ws{url[4:]}/graphql", events, accounts, app, sdl)

@@ -1,0 +1,71 @@
+"""Router hooks on the WebSocket path: a hook's 401 at `connection_init` closes with 4403, a
+hook refusing one operation answers an `error` message, and hooks see every operation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from conftest import (
+    Stack,
+    close_code,
+    collect,
+    connect,
+    init,
+    receive,
+    send,
+    start_stack,
+    subscribe,
+)
+from servers import Recorder
+
+from router.pipeline import GraphQLRequest, RequestContext, RequestError, RouterHook
+
+
+class TokenHook(RouterHook):
+    """Refuses `Bearer expired` (401) and operations named `Forbidden` (403 on one op)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str | None]] = []
+
+    async def on_request(
+        self, request: GraphQLRequest, context: RequestContext
+    ) -> GraphQLRequest | None:
+        auth = context.request_headers.get("authorization")
+        self.seen.append((context.method, auth))
+        if auth == "Bearer expired":
+            raise RequestError("Invalid or expired token.", "UNAUTHENTICATED", 401, 401)
+        if "Forbidden" in request.query:
+            raise RequestError("Not allowed.", "FORBIDDEN", 403, 403)
+        return None
+
+
+@pytest.fixture(scope="module")
+def hook() -> TokenHook:
+    return TokenHook()
+
+
+@pytest.fixture(scope="module")
+async def hooked(
+    subgraphs: tuple[str, str, Recorder, Recorder], hook: TokenHook
+) -> AsyncIterator[Stack]:
+    async for value in start_stack(subgraphs, hooks=[hook]):
+        yield value
+
+
+async def test_hook_refusal_at_init_closes_4403(hooked: Stack) -> None:
+    async with await connect(hooked) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": "Bearer expired"}})
+        assert await close_code(ws) == 4403
+
+
+async def test_hook_runs_per_operation(hooked: Stack, hook: TokenHook) -> None:
+    async with await connect(hooked) as ws:
+        await init(ws, {"authorization": "Bearer fine"})
+        await subscribe(ws, "1", "subscription { ticker(count: 1, intervalMs: 5) }")
+        assert await collect(ws, "1") == [{"data": {"ticker": 1}}]
+        await subscribe(ws, "2", "subscription Forbidden { ticker(count: 1) }")
+        message = await receive(ws)
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert ("WEBSOCKET", "Bearer fine") in hook.seen
