@@ -1,9 +1,12 @@
 """`PubSub`: broadcaster with a watchdog on its listener tasks.
 
 broadcaster's listener task (and the Redis backend's reader task) end silently when the Redis
-connection breaks; its subscribers would then wait forever. The hub watches both tasks and, when
-one ends while connected, marks itself failed: every open and future subscription raises
-`PubSubUnavailableError`, so a GraphQL subscription ends with an error instead of going silent.
+connection breaks, and after a server-side disconnect the Redis backend's reader can also just
+wait forever without ending; its subscribers would then wait forever. The hub therefore
+watches both tasks and also sends itself a heartbeat through the backend every `heartbeat`
+seconds: a task that ends, or a heartbeat not back within `heartbeat_timeout`, marks the hub
+failed. Every open subscription then raises `PubSubUnavailableError` (a GraphQL subscription
+ends with an error instead of going silent), and the next `subscribe` or `publish` reconnects.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,12 +34,18 @@ class PubSubUnavailableError(DomainError):
 
 
 class PubSub:
-    def __init__(self, url: str = "memory://") -> None:
+    def __init__(
+        self, url: str = "memory://", *, heartbeat: float = 5.0, heartbeat_timeout: float = 3.0
+    ) -> None:
         self.url = url
+        self.heartbeat = heartbeat
+        self.heartbeat_timeout = heartbeat_timeout
         self._broadcast: Broadcast | None = None
         self._failed = asyncio.Event()
         self._closing = False
         self._lock = asyncio.Lock()
+        self._watch: asyncio.Task[None] | None = None
+        self._beat_channel = f"pubsub:heartbeat:{uuid.uuid4().hex}"
 
     @classmethod
     def from_env(cls) -> PubSub:
@@ -58,6 +68,24 @@ class PubSub:
             self._broadcast = broadcast
             for task in self._tasks(broadcast):
                 task.add_done_callback(self._on_listener_done)
+            self._watch = asyncio.create_task(self._heartbeats(broadcast, self._failed))
+
+    async def _heartbeats(self, broadcast: Broadcast, failed: asyncio.Event) -> None:
+        try:
+            async with broadcast.subscribe(self._beat_channel) as beats:
+                while not failed.is_set():
+                    token = uuid.uuid4().hex
+                    await broadcast.publish(self._beat_channel, token)
+                    async with asyncio.timeout(self.heartbeat_timeout):
+                        while (await beats.get()).message != token:
+                            continue
+                    await asyncio.sleep(self.heartbeat)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a lost heartbeat, or the backend refusing to publish
+            if not self._closing:
+                logger.error("pub/sub heartbeat failed (%r); subscribers are told", exc)
+                failed.set()
 
     @staticmethod
     def _tasks(broadcast: Broadcast) -> list[asyncio.Task[Any]]:
@@ -79,8 +107,14 @@ class PubSub:
     async def _drop(self) -> None:
         broadcast, self._broadcast = self._broadcast, None
         self._closing = True
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self._watch
+            self._watch = None
         if broadcast is not None:
-            with contextlib.suppress(Exception):
+            # a dead listener re-raises its end (CancelledError included) from disconnect()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await broadcast.disconnect()
 
     async def disconnect(self) -> None:
@@ -99,15 +133,22 @@ class PubSub:
             await self.connect()
         broadcast, failed = self._broadcast, self._failed
         assert broadcast is not None
-        async with broadcast.subscribe(name) as subscriber:
-            broken = asyncio.ensure_future(failed.wait())
+        subscription = broadcast.subscribe(name)
+        subscriber = await subscription.__aenter__()
+        broken = asyncio.ensure_future(failed.wait())
+        try:
+            while True:
+                nxt = asyncio.ensure_future(subscriber.get())
+                done, _ = await asyncio.wait({nxt, broken}, return_when=asyncio.FIRST_COMPLETED)
+                if nxt not in done:
+                    nxt.cancel()
+                    raise PubSubUnavailableError()
+                yield nxt.result().message
+        finally:
+            broken.cancel()
             try:
-                while True:
-                    nxt = asyncio.ensure_future(subscriber.get())
-                    done, _ = await asyncio.wait({nxt, broken}, return_when=asyncio.FIRST_COMPLETED)
-                    if nxt not in done:
-                        nxt.cancel()
-                        raise PubSubUnavailableError()
-                    yield nxt.result().message
-            finally:
-                broken.cancel()
+                await subscription.__aexit__(None, None, None)
+            except Exception:
+                # unsubscribing on a broken connection fails; the subscriber is told anyway
+                if not failed.is_set():
+                    raise

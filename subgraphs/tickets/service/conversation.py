@@ -99,10 +99,11 @@ async def add_comment(
             mentions=orjson.dumps(found).decode(),
         )
     )
-    changed = ["comments"]
     if public:
         await _public_reply(session, ticket, actor, text, now)
-    await touch(session, scope, actor, ticket, changed, now)
+    # CommentAdded is the event (flagged internal for notes): no TicketUpdated, so requesters
+    # learn nothing from an internal note
+    await touch(session, scope, actor, ticket, [], now)
     record(
         session,
         CommentAdded(

@@ -1,0 +1,278 @@
+"""Subscriptions over a real WebSocket (graphql-transport-ws) against uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+
+from subgraphs.kit.pubsub import PubSub, PubSubUnavailableError, channel
+from tests.subgraphs.tickets.harness import COMMENT, GET, UPDATE, People, TicketsHarness
+
+
+@pytest.fixture
+def backend() -> str:
+    """Realtime does not depend on the database: SQLite only, to keep the suite fast."""
+    return "sqlite"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def server(th: TicketsHarness) -> AsyncIterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(
+        th.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    served = uvicorn.Server(config)
+    task = asyncio.create_task(served.serve())
+    while not served.started:
+        await asyncio.sleep(0.02)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    served.should_exit = True
+    await task
+
+
+@contextlib.asynccontextmanager
+async def subscriber(url: str, people: People, token: str) -> AsyncIterator[ClientConnection]:
+    headers = {"authorization": f"Bearer {token}", "x-tenant-id": people.tenant.id}
+    async with connect(
+        url,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        additional_headers=headers,
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        yield ws
+
+
+async def subscribe(
+    ws: ClientConnection, op_id: str, query: str, variables: dict[str, Any]
+) -> None:
+    await ws.send(
+        json.dumps(
+            {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        )
+    )
+    await asyncio.sleep(0.2)  # the server subscribes to the channel
+
+
+async def receive(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+    return message
+
+
+UPDATED = """subscription($id: ID!) { ticketUpdated(id: $id) { id subject status { key }
+  comments { body public } history { field old new actor { id } }
+  sla { metric cycle breached paused remainingSeconds targetAt fulfilledAt } } }"""
+EVENTS = """subscription($f: TicketFilter) { ticketEvents(filter: $f) { type ticketId
+  ticket { id subject } } }"""
+
+
+async def test_ticket_updated_equals_a_fresh_query(
+    th: TicketsHarness, people: People, server: str
+) -> None:
+    ticket = await th.create(people, token=people.requester)
+    async with subscriber(server, people, people.agent) as ws:
+        await subscribe(ws, "1", UPDATED, {"id": ticket["id"]})
+        await th.gql(
+            UPDATE,
+            {"input": {"id": ticket["id"], "subject": "Now urgent"}},
+            tenant=people.tenant,
+            token=people.agent,
+        )
+        message = await receive(ws)
+        assert message["type"] == "next"
+        pushed = message["payload"]["data"]["ticketUpdated"]
+        fresh = await th.gql(GET, {"id": ticket["id"]}, tenant=people.tenant, token=people.agent)
+        pushed_sla = [
+            {k: v for k, v in s.items() if k != "remainingSeconds"} for s in pushed["sla"]
+        ]
+        fresh_sla = [
+            {k: v for k, v in s.items() if k != "remainingSeconds"}
+            for s in fresh["data"]["ticket"]["sla"]
+        ]
+        assert pushed["subject"] == fresh["data"]["ticket"]["subject"] == "Now urgent"
+        assert pushed["history"] == fresh["data"]["ticket"]["history"]
+        assert pushed["comments"] == fresh["data"]["ticket"]["comments"]
+        assert pushed_sla == fresh_sla
+
+
+async def test_requester_gets_no_internal_note_events(
+    th: TicketsHarness, people: People, server: str
+) -> None:
+    ticket = await th.create(people, token=people.requester)
+    async with subscriber(server, people, people.requester) as ws:
+        await subscribe(ws, "1", UPDATED, {"id": ticket["id"]})
+        await th.gql(
+            COMMENT,
+            {"input": {"ticketId": ticket["id"], "body": "note", "public": False}},
+            tenant=people.tenant,
+            token=people.agent,
+        )
+        await th.gql(
+            COMMENT,
+            {"input": {"ticketId": ticket["id"], "body": "Hello there"}},
+            tenant=people.tenant,
+            token=people.agent,
+        )
+        message = await receive(ws)
+        comments = message["payload"]["data"]["ticketUpdated"]["comments"]
+        assert comments == [{"body": "Hello there", "public": True}]
+
+
+async def test_cross_tenant_isolation(th: TicketsHarness, server: str) -> None:
+    a, b = await th.people(), await th.people()
+    async with subscriber(server, b, b.agent) as ws_b, subscriber(server, a, a.agent) as ws_a:
+        await subscribe(ws_b, "b", EVENTS, {"f": None})
+        await subscribe(ws_a, "a", EVENTS, {"f": None})
+        for _ in range(3):
+            await th.create(a)
+        marker = await th.create(b, subject="b marker")
+        got_b = await receive(ws_b)
+        assert got_b["payload"]["data"]["ticketEvents"]["ticketId"] == marker["id"]
+        with pytest.raises(TimeoutError):
+            await receive(ws_b, timeout=0.5)  # zero foreign events
+        got_a = [await receive(ws_a) for _ in range(3)]
+        assert {m["payload"]["data"]["ticketEvents"]["type"] for m in got_a} == {"ticket_created"}
+
+
+async def test_view_filter_and_presence(th: TicketsHarness, people: People, server: str) -> None:
+    ticket = await th.create(people, tags=["vip"])
+    other = await th.create(people)
+    presence = """subscription($t: ID!, $s: TicketPresenceState!) {
+      ticketPresence(ticketId: $t, state: $s) { user { id } state } }"""
+    async with (
+        subscriber(server, people, people.agent) as ws,
+        subscriber(server, people, people.owner) as ws2,
+    ):
+        await subscribe(ws, "v", EVENTS, {"f": {"tagsAny": ["vip"]}})
+        await th.gql(
+            UPDATE,
+            {"input": {"id": other["id"], "subject": "x"}},
+            tenant=people.tenant,
+            token=people.agent,
+        )
+        await th.gql(
+            UPDATE,
+            {"input": {"id": ticket["id"], "subject": "y"}},
+            tenant=people.tenant,
+            token=people.agent,
+        )
+        message = await receive(ws)
+        assert message["payload"]["data"]["ticketEvents"]["ticketId"] == ticket["id"]
+        await subscribe(ws, "p", presence, {"t": ticket["id"], "s": "VIEWING"})
+        first = await receive(ws)
+        assert first["payload"]["data"]["ticketPresence"]["state"] == "VIEWING"
+        await subscribe(ws2, "p2", presence, {"t": ticket["id"], "s": "REPLYING"})
+        seen = await receive(ws)
+        assert seen["payload"]["data"]["ticketPresence"]["state"] == "REPLYING"
+        await ws2.send(json.dumps({"id": "p2", "type": "complete"}))
+        left = await receive(ws)
+        assert left["payload"]["data"]["ticketPresence"]["state"] == "LEFT"
+
+
+async def test_subscribing_to_a_foreign_ticket_errors(th: TicketsHarness, server: str) -> None:
+    a, b = await th.people(), await th.people()
+    foreign = await th.create(b)
+    async with subscriber(server, a, a.agent) as ws:
+        await subscribe(ws, "1", UPDATED, {"id": foreign["id"]})
+        message = await receive(ws)
+        assert message["type"] == "error" or message["payload"].get("errors")
+
+
+async def test_broken_backend_ends_subscriptions_with_an_error() -> None:
+    hub = PubSub("memory://")
+    await hub.connect()
+    name = channel("00000000-0000-0000-0000-000000000001", "tickets")
+    received: list[str] = []
+
+    async def consume() -> None:
+        async for message in hub.subscribe(name):
+            received.append(message)
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.05)
+    await hub.publish(name, "one")
+    await asyncio.sleep(0.05)
+    listener = hub._broadcast._listener_task  # type: ignore[union-attr]
+    listener.cancel()  # what a dropped Redis connection does to broadcaster's listener
+    with pytest.raises(PubSubUnavailableError):
+        await asyncio.wait_for(task, 2)
+    assert received == ["one"]
+    await hub.disconnect()
+
+
+async def test_redis_connection_kill_is_never_silent(redis_url: str) -> None:
+    """The server drops the subscriber connection (CLIENT KILL): the subscriber either keeps
+    receiving (redis-py reconnected and resubscribed) or ends with PubSubUnavailableError;
+    it never waits forever."""
+    from redis.asyncio import Redis
+
+    hub = PubSub(redis_url, heartbeat=0.2, heartbeat_timeout=0.5)
+    await hub.connect()
+    name = channel("00000000-0000-0000-0000-000000000002", "tickets")
+    received: list[str] = []
+
+    async def consume() -> None:
+        async for message in hub.subscribe(name):
+            received.append(message)
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.2)
+    admin = Redis.from_url(redis_url)
+    try:
+        await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+        outcome = "error"
+        for attempt in range(50):
+            await asyncio.sleep(0.1)
+            if task.done():
+                break
+            await admin.publish(name, f"after-{attempt}")
+            if received:
+                outcome = "delivered"
+                break
+    finally:
+        await admin.aclose()
+    if outcome == "error":
+        with pytest.raises(PubSubUnavailableError):
+            await asyncio.wait_for(task, 2)
+    else:
+        task.cancel()
+    await hub.disconnect()
+
+
+async def test_dead_redis_listener_ends_subscriptions(redis_url: str) -> None:
+    hub = PubSub(redis_url)
+    await hub.connect()
+    name = channel("00000000-0000-0000-0000-000000000003", "tickets")
+
+    async def consume() -> list[str]:
+        return [m async for m in hub.subscribe(name)]
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.2)
+    backend: Any = hub._broadcast._backend  # type: ignore[union-attr]
+    backend._listener.cancel()  # the backend's reader task dies (what an unhandled error does)
+    with pytest.raises(PubSubUnavailableError):
+        await asyncio.wait_for(task, 5)
+    await hub.disconnect()
+
+
+def test_channel_names_are_tenant_prefixed() -> None:
+    tenant = "00000000-0000-0000-0000-00000000000a"
+    assert channel(tenant, "ticket", 7) == f"t:{tenant}:ticket:7"
+    with pytest.raises(ValueError, match="bad channel"):
+        channel(tenant, "a:b")
