@@ -22,7 +22,7 @@ class LinkRepository(Repository[TaskLink]):
 
     async def lock(self) -> None:
         """Two concurrent links could together close a cycle each check alone would miss."""
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             await self.session.execute(text(f"SELECT pg_advisory_xact_lock({_LINKS_LOCK})"))
 
     async def find(self, link_id: uuid.UUID) -> TaskLink | None:

@@ -37,7 +37,7 @@ class ProjectRepository(Repository[Project]):
         """SQLite: take the database's write lock first thing in the transaction (a no-op
         UPDATE), so concurrent writers queue on the busy timeout instead of failing to
         upgrade a read snapshot ("database is locked"). PostgreSQL locks rows instead."""
-        if self.session.bind.dialect.name == "sqlite":
+        if self.session.get_bind().dialect.name == "sqlite":
             await self.session.execute(
                 update(Project).where(literal(False)).values(task_counter=Project.task_counter)
             )

@@ -28,7 +28,7 @@ _FAR_FUTURE = date(9999, 12, 31)
 
 
 def order_column(order: TaskOrder) -> ColumnElement[Any]:
-    columns: dict[TaskOrderField, ColumnElement[Any]] = {
+    columns: dict[TaskOrderField, Any] = {
         TaskOrderField.CREATED_AT: Task.created_at,
         TaskOrderField.UPDATED_AT: Task.updated_at,
         TaskOrderField.NUMBER: Task.number,
@@ -37,7 +37,8 @@ def order_column(order: TaskOrder) -> ColumnElement[Any]:
         TaskOrderField.RANK: Task.rank,
         TaskOrderField.TITLE: Task.title,
     }
-    return columns[order.field]
+    column: ColumnElement[Any] = columns[order.field]
+    return column
 
 
 def sort_value(field: TaskOrderField, raw: str) -> Any:

@@ -53,9 +53,7 @@ class WorklogRepository(Repository[Worklog]):
         statement = self.base().where(Worklog.task_id.in_(task_ids)).order_by(Worklog.started_at)
         return await self.find_all(statement)
 
-    async def spent_by(
-        self, column: ColumnElement[uuid.UUID], keys: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, int]:
+    async def spent_by(self, column: Any, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         statement = (
             select(column, func.sum(Worklog.duration_seconds))
             .where(column.in_(keys))
@@ -74,8 +72,8 @@ class WorklogRepository(Repository[Worklog]):
         until: datetime | None,
     ) -> list[tuple[str, int, int]]:
         """(group key, total seconds, worklog count) per group, largest first."""
-        dialect = self.session.bind.dialect.name
-        key: ColumnElement[Any]
+        dialect = self.session.get_bind().dialect.name
+        key: Any
         if dimension is RollupDimension.TASK:
             key = Worklog.task_id
         elif dimension is RollupDimension.PROJECT:

@@ -79,7 +79,7 @@ class Query:
         found = await info.context.loaders.get(TasksById).load(key) if key else None
         return Task.of(found) if found is not None else None
 
-    @strawberry.field(description="Tasks matching typed filters (or a saved view), ordered.")
+    @strawberry.field
     async def tasks(
         self,
         info: Ctx,
@@ -89,6 +89,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Task]:
+        """Tasks matching typed filters (or a saved view), ordered."""
         principal = info.context.require_permission(READ)
         size, cursor = page_size(first), _keyset(after)
         async with info.context.sessions.read() as session:
@@ -108,8 +109,9 @@ class Query:
             key=lambda t: f"{values[t.model.id]}|{t.id}",
         )
 
-    @strawberry.field(description="Full-text-ish search; an identifier such as OPS-142 matches it.")
+    @strawberry.field
     async def search_tasks(self, info: Ctx, text: str, first: int = 20) -> list[Task]:
+        """Full-text-ish search; an identifier such as OPS-142 matches it."""
         info.context.require_permission(READ)
         async with info.context.sessions.read() as session:
             found = await views.search_tasks(session, text, max(1, min(first, 100)))
@@ -132,7 +134,7 @@ class Query:
             found = await ViewRepository(session).visible_to(principal.user_id)
         return [saved_view(v) for v in found]
 
-    @strawberry.field(description="Time logged, grouped by task, project, user or period (SQL).")
+    @strawberry.field
     async def time_rollup(
         self,
         info: Ctx,
@@ -143,6 +145,7 @@ class Query:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[TimeRollupRow]:
+        """Time logged, grouped by task, project, user or period (SQL)."""
         info.context.require_permission(READ)
         async with info.context.sessions.read() as session:
             rows = await worklogs.rollup(
@@ -159,8 +162,9 @@ class Query:
             for k, s, n in rows
         ]
 
-    @strawberry.field(description="The caller's running timer.")
+    @strawberry.field
     async def my_timer(self, info: Ctx) -> Timer | None:
+        """The caller's running timer."""
         principal = info.context.require_permission(READ)
         async with info.context.sessions.read() as session:
             found = await WorklogRepository(session).find_timer(principal.user_id)

@@ -122,7 +122,7 @@ class TaskMutations:
         )
         return payload(TaskPayload, "task", result, Task.of)
 
-    @strawberry.mutation(description="Watch (or stop watching) a task; default: the caller.")
+    @strawberry.mutation
     async def watch_task(
         self,
         info: Ctx,
@@ -130,6 +130,7 @@ class TaskMutations:
         watching: bool = True,
         user_id: strawberry.ID | None = None,
     ) -> TaskPayload:
+        """Watch (or stop watching) a task; default: the caller."""
         result = await write(
             info,
             lambda actor, db: tasks.watch(
@@ -142,8 +143,9 @@ class TaskMutations:
         )
         return payload(TaskPayload, "task", result, Task.of)
 
-    @strawberry.mutation(description="Markdown; mention people as @[Name](user:<id>).")
+    @strawberry.mutation
     async def add_comment(self, info: Ctx, task_id: strawberry.ID, body: str) -> CommentPayload:
+        """Markdown; mention people as @[Name](user:<id>)."""
         result = await write(
             info,
             lambda actor, db: fields.add_comment(
@@ -152,8 +154,9 @@ class TaskMutations:
         )
         return payload(CommentPayload, "comment", result, Comment.of)
 
-    @strawberry.mutation(description="Move a card; fails with WIP_LIMIT_EXCEEDED on a full column.")
+    @strawberry.mutation
     async def move_card(self, info: Ctx, input: MoveCardInput) -> TaskPayload:
+        """Move a card; fails with WIP_LIMIT_EXCEEDED on a full column."""
         result = await write(
             info,
             lambda actor, db: boards.move_card(
@@ -168,8 +171,9 @@ class TaskMutations:
         )
         return payload(TaskPayload, "task", result, Task.of)
 
-    @strawberry.mutation(description="Refused with DEPENDENCY_CYCLE when blocks would loop.")
+    @strawberry.mutation
     async def link_tasks(self, info: Ctx, input: LinkTasksInput) -> TaskRelationPayload:
+        """Refused with DEPENDENCY_CYCLE when blocks would loop."""
         task_id = input.task_id
         result = await write(
             info,
@@ -200,10 +204,11 @@ class TaskMutations:
         )
         return payload(TaskPayload, "task", result, Task.of)
 
-    @strawberry.mutation(description="Link a task to a helpdesk ticket (Ticket.linkedTasks).")
+    @strawberry.mutation
     async def link_ticket(
         self, info: Ctx, task_id: strawberry.ID, ticket_id: strawberry.ID
     ) -> TaskPayload:
+        """Link a task to a helpdesk ticket (Ticket.linkedTasks)."""
         result = await write(
             info,
             lambda actor, db: links.link_ticket(

@@ -11,6 +11,7 @@ from subgraphs.projects.errors import (
     ViewNotFoundError,
     WorklogNotFoundError,
 )
+from subgraphs.projects.models import SavedView as SavedViewModel
 from subgraphs.projects.models import Worklog as WorklogModel
 from subgraphs.projects.resolvers.common import payload, uid, write
 from subgraphs.projects.resolvers.filters import task_query
@@ -40,19 +41,18 @@ def _worklog_payload(result: object) -> WorklogPayload:
     return WorklogPayload(worklog=Worklog.of(result))
 
 
-def saved_view(view: object) -> SavedView:
+def saved_view(view: SavedViewModel) -> SavedView:
+    owner = strawberry.ID(str(view.owner_id)) if view.owner_id else None
     return SavedView(
-        id=strawberry.ID(str(view.id)),
-        name=view.name,
-        shared=view.shared,  # type: ignore[attr-defined]
-        owner_id=strawberry.ID(str(view.owner_id)) if view.owner_id else None,
-    )  # type: ignore[attr-defined]
+        id=strawberry.ID(str(view.id)), name=view.name, shared=view.shared, owner_id=owner
+    )
 
 
 @strawberry.type
 class TimeMutations:
-    @strawberry.mutation(description="Log time; adjustEstimate as in Jira (AUTO/NEW/LEAVE/MANUAL).")
+    @strawberry.mutation
     async def log_work(self, info: Ctx, input: LogWorkInput) -> WorklogPayload:
+        """Log time; adjustEstimate as in Jira (AUTO/NEW/LEAVE/MANUAL)."""
         result = await write(
             info,
             lambda actor, db: worklogs.log_work(
@@ -79,8 +79,9 @@ class TimeMutations:
         )
         return payload(TaskPayload, "task", result, Task.of)
 
-    @strawberry.mutation(description="One running timer per user: TIMER_ALREADY_RUNNING else.")
+    @strawberry.mutation
     async def start_timer(self, info: Ctx, task_id: strawberry.ID) -> TimerPayload:
+        """One running timer per user: TIMER_ALREADY_RUNNING else."""
         result = await write(
             info,
             lambda actor, db: worklogs.start_timer(
@@ -89,8 +90,9 @@ class TimeMutations:
         )
         return payload(TimerPayload, "timer", result, Timer.of)
 
-    @strawberry.mutation(description="Stop the caller's timer and log its time.")
+    @strawberry.mutation
     async def stop_timer(self, info: Ctx, note: str = "") -> WorklogPayload:
+        """Stop the caller's timer and log its time."""
         result = await write(info, lambda actor, db: worklogs.stop_timer(actor, db, note))
         return _worklog_payload(result)
 
@@ -109,8 +111,9 @@ class TimeMutations:
         )
         return payload(CyclePayload, "cycle", result, Cycle.of)
 
-    @strawberry.mutation(description="End a cycle now; unfinished tasks roll over to the next.")
+    @strawberry.mutation
     async def complete_cycle(self, info: Ctx, id: strawberry.ID) -> CompleteCyclePayload:
+        """End a cycle now; unfinished tasks roll over to the next."""
         result = await write(
             info,
             lambda actor, db: cycles.complete_cycle(actor, db, uid(id, CycleNotFoundError, "id")),

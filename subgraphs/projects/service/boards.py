@@ -259,7 +259,7 @@ async def move_card(
         state_id = state.id
         task.completed_at = now() if state.category in CLOSED_CATEGORIES else None
     rank = await _rank_for(session, task, column_states, after_task_id, before_task_id)
-    changed = record_changes(session, task, actor, [("state", task.state_id, state_id)])
+    record_changes(session, task, actor, [("state", task.state_id, state_id)])
     task.state_id = state_id
     task.updated_at = now()
     if len(rank) > MAX_RANK_LENGTH:
@@ -278,7 +278,6 @@ async def move_card(
             rank=task.rank,
         ),
     )
-    del changed
     return task
 
 
@@ -304,11 +303,11 @@ async def _rank_for(
     if after_id is not None:
         low: str | None = (await _anchor(session, task, after_id, "afterTaskId")).rank
     elif before_id is not None:
-        high = (await _anchor(session, task, before_id, "beforeTaskId")).rank
-        low = await tasks.neighbour_rank(
-            project_id, high, above=False, state_ids=None, exclude=task.id
+        before = (await _anchor(session, task, before_id, "beforeTaskId")).rank
+        below = await tasks.neighbour_rank(
+            project_id, before, above=False, state_ids=None, exclude=task.id
         )
-        return rank_between(low, high)
+        return rank_between(below, before)
     else:  # end of the column
         low = await tasks.neighbour_rank(
             project_id, ABOVE_ALL, above=False, state_ids=column_states, exclude=task.id
@@ -316,8 +315,6 @@ async def _rank_for(
     high = await tasks.neighbour_rank(
         project_id, low or "", above=True, state_ids=None, exclude=task.id
     )
-    if low is None and high is not None:
-        return rank_between(None, high)
     return rank_between(low, high)
 
 

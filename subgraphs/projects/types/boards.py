@@ -79,8 +79,9 @@ class Board:
     async def columns(self, info: Ctx) -> list[BoardColumn]:
         return [BoardColumn.of(v) for v in (await self._view(info)).columns]
 
-    @strawberry.field(description="Empty when the board has no swimlanes.")
+    @strawberry.field
     async def lanes(self, info: Ctx) -> list[BoardLane]:
+        """Empty when the board has no swimlanes."""
         view = await self._view(info)
         return [
             BoardLane(key=lane.key, columns=[BoardColumn.of(c) for c in lane.columns])
@@ -131,8 +132,9 @@ class Cycle:
             project_id=strawberry.ID(str(cycle.project_id)),
         )
 
-    @strawberry.field(description="Scope and progress, from one aggregate query.")
+    @strawberry.field
     async def progress(self, info: Ctx) -> CycleProgressView:
+        """Scope and progress, from one aggregate query."""
         import uuid
 
         counts = await info.context.loaders.get(CycleProgress).load(uuid.UUID(self.id))

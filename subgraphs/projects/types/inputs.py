@@ -49,7 +49,7 @@ class CreateTaskInput:
     description: str = ""
     state_id: strawberry.ID | None = None
     assignee_id: strawberry.ID | None = None
-    priority: Priority = Priority.NONE  # type: ignore[assignment]
+    priority: Priority = Priority.NONE
     estimate_points: float | None = None
     estimated_hours: float | None = None
     label_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
@@ -90,7 +90,7 @@ class MoveCardInput:
 class CreateBoardInput:
     project_id: strawberry.ID
     name: str
-    swimlane: Swimlane = Swimlane.NONE  # type: ignore[assignment]
+    swimlane: Swimlane = Swimlane.NONE
 
 
 @strawberry.input
@@ -139,7 +139,7 @@ class LogWorkInput:
     seconds: int
     started_at: datetime | None = None
     note: str = ""
-    adjust_estimate: AdjustEstimateMode = AdjustEstimateMode.AUTO  # type: ignore[assignment]
+    adjust_estimate: AdjustEstimateMode = AdjustEstimateMode.AUTO
     new_estimate_seconds: int | None = None
     reduce_by_seconds: int | None = None
 
@@ -179,7 +179,7 @@ class TaskFilterInput:
 
 @strawberry.input
 class TaskOrderInput:
-    field: TaskOrderBy = TaskOrderBy.CREATED_AT  # type: ignore[assignment]
+    field: TaskOrderBy = TaskOrderBy.CREATED_AT
     direction: OrderDirection = OrderDirection.ASC
 
 

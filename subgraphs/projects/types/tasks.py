@@ -67,8 +67,9 @@ class User:
     def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> User:
         return cls(id=id)
 
-    @strawberry.field(description="Open tasks assigned to this user, most urgent first.")
+    @strawberry.field
     async def assigned_tasks(self, info: Ctx, first: int = 50) -> list[Task]:
+        """Open tasks assigned to this user, most urgent first."""
         info.context.require_permission(READ)
         key = maybe_uuid(self.id)
         if key is None:
@@ -85,8 +86,9 @@ class Ticket:
     def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> Ticket:
         return cls(id=id)
 
-    @strawberry.field(description="Engineering tasks linked to this ticket.")
+    @strawberry.field
     async def linked_tasks(self, info: Ctx) -> list[Task]:
+        """Engineering tasks linked to this ticket."""
         info.context.require_permission(READ)
         links = await load_list(info.context.loaders.get(TicketLinksByTicket), str(self.id))
         loader = info.context.loaders.get(TasksById)
@@ -237,8 +239,9 @@ class Task:
         found = await info.context.loaders.get(TasksById).load(key) if key else None
         return cls.of(found) if found is not None else None
 
-    @strawberry.field(description="Project key and number, such as OPS-142.")
+    @strawberry.field
     async def identifier(self, info: Ctx) -> str:
+        """Project key and number, such as OPS-142."""
         project = await info.context.loaders.get(ProjectsById).load(self.model.project_id)
         return f"{project.key if project else '?'}-{self.number}"
 
@@ -316,13 +319,15 @@ class Task:
         found = await load_list(info.context.loaders.get(CommentsByTask), self.model.id)
         return [Comment.of(c) for c in found]
 
-    @strawberry.field(description="Every field change, oldest first.")
+    @strawberry.field
     async def history(self, info: Ctx) -> list[HistoryEntry]:
+        """Every field change, oldest first."""
         found = await load_list(info.context.loaders.get(HistoryByTask), self.model.id)
         return [HistoryEntry.of(h) for h in found]
 
-    @strawberry.field(description="Dependencies, shown on both of their tasks.")
+    @strawberry.field
     async def relations(self, info: Ctx) -> list[TaskRelation]:
+        """Dependencies, shown on both of their tasks."""
         found = await load_list(info.context.loaders.get(LinksByTask), self.model.id)
         views = [(link, *relation_from(link, self.model.id)) for link in found]
         return [

@@ -38,18 +38,19 @@ class World:
     scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 async def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
     postgres_available: bool,
-) -> AsyncIterator[World]:  # fmt: skip
+) -> AsyncIterator[World]:
     backend = str(request.param)
     if backend == "postgres" and not postgres_available:
         if IN_CI:
             pytest.fail("PostgreSQL does not answer and CI=true forbids skipping")
         pytest.skip("PostgreSQL does not answer")
     admin = POSTGRES_URL if backend == "postgres" else None
-    async with tenancy_env(backend, tmp_path_factory.mktemp("projects") / "data", admin) as env:
-        async with projects_harness(env) as api:
-            a, b = await api.tenant(), await api.tenant()
-            member = await api.token_for(a, "member")
-            viewer = await api.token_for(a, "viewer")
-            yield World(api, backend, a, b, member, viewer)
+    data = tmp_path_factory.mktemp("projects") / "data"
+    async with tenancy_env(backend, data, admin) as env, projects_harness(env) as api:
+        a, b = await api.tenant(), await api.tenant()
+        member = await api.token_for(a, "member")
+        viewer = await api.token_for(a, "viewer")
+        yield World(api, backend, a, b, member, viewer)

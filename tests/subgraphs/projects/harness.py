@@ -41,9 +41,13 @@ class ProjectsHarness:
     feed: MemoryBoardFeed
 
     async def gql(
-        self, query: str, variables: dict[str, Any] | None = None, *, tenant: Tenant,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: Tenant,
         token: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         headers = {"x-tenant-id": tenant.id}
         headers["authorization"] = f"Bearer {token or tenant.owner_token}"
         response = await self.client.post(
@@ -53,8 +57,14 @@ class ProjectsHarness:
         body: dict[str, Any] = response.json()
         return body
 
-    async def ok(self, query: str, variables: dict[str, Any] | None = None, *, tenant: Tenant,
-                 token: str | None = None) -> dict[str, Any]:  # fmt: skip
+    async def ok(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: Tenant,
+        token: str | None = None,
+    ) -> dict[str, Any]:
         """The data of a successful operation whose single payload has no userErrors."""
         body = await self.gql(query, variables, tenant=tenant, token=token)
         assert "errors" not in body, body
@@ -73,8 +83,9 @@ class ProjectsHarness:
         return str(result["accessToken"])
 
     async def project(self, tenant: Tenant, key: str = "OPS") -> dict[str, Any]:
-        data = await self.ok(CREATE_PROJECT, {"input": {"key": key, "name": f"Project {key}"}},
-                             tenant=tenant)  # fmt: skip
+        data = await self.ok(
+            CREATE_PROJECT, {"input": {"key": key, "name": f"Project {key}"}}, tenant=tenant
+        )
         project: dict[str, Any] = data["createProject"]["project"]
         board = await self.ok(PROJECT_BOARD, {"id": project["id"]}, tenant=tenant)
         project["states"] = board["project"]["states"]
@@ -84,8 +95,11 @@ class ProjectsHarness:
     async def task(
         self, tenant: Tenant, project_id: str, title: str = "Task", **fields: Any
     ) -> dict[str, Any]:
-        data = await self.ok(CREATE_TASK, {"input": {"projectId": project_id, "title": title, **fields}},
-                             tenant=tenant)  # fmt: skip
+        data = await self.ok(
+            CREATE_TASK,
+            {"input": {"projectId": project_id, "title": title, **fields}},
+            tenant=tenant,
+        )
         task: dict[str, Any] = data["createTask"]["task"]
         return task
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (GraphQL documents read better on one line)
 """Kanban: moves between and within columns, WIP limits, swimlanes, the board feed, and
 concurrent moves (PostgreSQL) that must leave a valid total order."""
 
@@ -50,20 +51,30 @@ async def test_moves_between_and_within_columns(world: World) -> None:
     todo, doing = column(project, "Todo"), column(project, "In Progress")
     move = {"boardId": board_id, "toColumnId": todo}
     # within a column: d between a and b, then c to the top
-    await api.ok(MOVE, {"input": {**move, "taskId": cards["d"]["id"], "afterTaskId": cards["a"]["id"]}},
-                 tenant=world.a)  # fmt: skip
-    await api.ok(MOVE, {"input": {**move, "taskId": cards["c"]["id"], "beforeTaskId": cards["a"]["id"]}},
-                 tenant=world.a)  # fmt: skip
+    await api.ok(
+        MOVE,
+        {"input": {**move, "taskId": cards["d"]["id"], "afterTaskId": cards["a"]["id"]}},
+        tenant=world.a,
+    )
+    await api.ok(
+        MOVE,
+        {"input": {**move, "taskId": cards["c"]["id"], "beforeTaskId": cards["a"]["id"]}},
+        tenant=world.a,
+    )
     assert titles(await board(world, board_id), "Todo") == ["c", "a", "d", "b"]
     # to another column (end of it), which changes the state
-    data = await api.ok(MOVE, {"input": {**move, "toColumnId": doing, "taskId": cards["a"]["id"]}},
-                        tenant=world.a)  # fmt: skip
+    data = await api.ok(
+        MOVE, {"input": {**move, "toColumnId": doing, "taskId": cards["a"]["id"]}}, tenant=world.a
+    )
     assert data["moveCard"]["task"]["state"]["name"] == "In Progress"
     state = await board(world, board_id)
     assert titles(state, "Todo") == ["c", "d", "b"]
     assert titles(state, "In Progress") == ["a"]
-    history = await api.ok('query($id: ID!) { task(id: $id) { history { field } } }',
-                           {"id": cards["a"]["id"]}, tenant=world.a)  # fmt: skip
+    history = await api.ok(
+        "query($id: ID!) { task(id: $id) { history { field } } }",
+        {"id": cards["a"]["id"]},
+        tenant=world.a,
+    )
     assert "state" in [h["field"] for h in history["task"]["history"]]
 
 
@@ -77,8 +88,11 @@ async def test_long_keys_are_respaced_locally(world: World) -> None:
     others = [await api.task(world.a, project["id"], f"o{i}") for i in range(20)]
     first, m0, m1 = [await api.task(world.a, project["id"], t) for t in ("first", "m0", "m1")]
     board_id, todo = uuid.UUID(project["board"]["id"]), uuid.UUID(column(project, "Todo"))
-    actor = Principal(tenant_id=TenantId(uuid.UUID(world.a.id)),
-                      user_id=uuid.UUID(world.a.owner_id), kind=PrincipalKind.USER)  # fmt: skip
+    actor = Principal(
+        tenant_id=TenantId(uuid.UUID(world.a.id)),
+        user_id=uuid.UUID(world.a.owner_id),
+        kind=PrincipalKind.USER,
+    )
     states = [uuid.UUID(s["id"]) for s in project["states"]]
     long_key = "x" + "0" * 22
     async with api.identity.runtime.tenants.session(actor.tenant_id) as session:
@@ -101,7 +115,8 @@ async def test_long_keys_are_respaced_locally(world: World) -> None:
     cards = next(c for c in state["columns"] if c["name"] == "Todo")["cards"]
     assert [c["title"] for c in cards] == [*(o["title"] for o in others), "first", "m1", "m0"]
     ranks = [c["rank"] for c in cards]
-    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    assert ranks == sorted(ranks)
+    assert len(set(ranks)) == len(ranks)
     assert max(map(len, ranks)) <= MAX_RANK_LENGTH
 
 
@@ -110,27 +125,39 @@ async def test_wip_limit_is_enforced(world: World) -> None:
     project = await api.project(world.a, world.key())
     board_id, doing = project["board"]["id"], column(project, "In Progress")
     await api.ok(
-        'mutation($i: UpdateColumnInput!) { updateBoardColumn(input: $i) { column { wipLimit } userErrors { code } } }',
-        {"i": {"id": doing, "wipLimit": 1}}, tenant=world.a,
-    )  # fmt: skip
+        "mutation($i: UpdateColumnInput!) { updateBoardColumn(input: $i) { column { wipLimit } userErrors { code } } }",
+        {"i": {"id": doing, "wipLimit": 1}},
+        tenant=world.a,
+    )
     a = await api.task(world.a, project["id"], "a")
     b = await api.task(world.a, project["id"], "b")
-    await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": a["id"]}},
-                 tenant=world.a)  # fmt: skip
-    body = await api.gql(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": b["id"]}},
-                         tenant=world.a)  # fmt: skip
+    await api.ok(
+        MOVE,
+        {"input": {"boardId": board_id, "toColumnId": doing, "taskId": a["id"]}},
+        tenant=world.a,
+    )
+    body = await api.gql(
+        MOVE,
+        {"input": {"boardId": board_id, "toColumnId": doing, "taskId": b["id"]}},
+        tenant=world.a,
+    )
     assert [e["code"] for e in body["data"]["moveCard"]["userErrors"]] == ["WIP_LIMIT_EXCEEDED"]
     # reordering inside the full column is still allowed, and nothing else moved
-    body = await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": a["id"]}},
-                        tenant=world.a)  # fmt: skip
+    body = await api.ok(
+        MOVE,
+        {"input": {"boardId": board_id, "toColumnId": doing, "taskId": a["id"]}},
+        tenant=world.a,
+    )
     state = await board(world, board_id)
-    assert titles(state, "In Progress") == ["a"] and titles(state, "Todo") == ["b"]
+    assert titles(state, "In Progress") == ["a"]
+    assert titles(state, "Todo") == ["b"]
     # creating a task straight into the full state is refused too
     started = next(s for s in project["states"] if s["name"] == "In Progress")
     body = await api.gql(
-        'mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } userErrors { code } } }',
-        {"i": {"projectId": project["id"], "title": "c", "stateId": started["id"]}}, tenant=world.a,
-    )  # fmt: skip
+        "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } userErrors { code } } }",
+        {"i": {"projectId": project["id"], "title": "c", "stateId": started["id"]}},
+        tenant=world.a,
+    )
     assert body["data"]["createTask"]["userErrors"] == [{"code": "WIP_LIMIT_EXCEEDED"}]
 
 
@@ -144,7 +171,8 @@ async def test_swimlanes(world: World) -> None:
     await api.ok(swim, {"b": board_id, "s": "ASSIGNEE"}, tenant=world.a)
     lanes = (await board(world, board_id))["lanes"]
     assert [lane["key"] for lane in lanes] == [world.a.owner_id, ""]
-    assert titles(lanes[0], "Todo") == ["mine"] and titles(lanes[1], "Todo") == ["nobody"]
+    assert titles(lanes[0], "Todo") == ["mine"]
+    assert titles(lanes[1], "Todo") == ["nobody"]
     await api.ok(swim, {"b": board_id, "s": "PRIORITY"}, tenant=world.a)
     lanes = (await board(world, board_id))["lanes"]
     assert [lane["key"] for lane in lanes] == ["HIGH", "LOW"]
@@ -161,11 +189,24 @@ async def test_board_feed_announces_committed_moves_only(world: World) -> None:
     first = asyncio.ensure_future(anext(stream))
     await asyncio.sleep(0.01)
     # a refused move (unknown anchor) is rolled back and never announced
-    body = await api.gql(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": card["id"],
-                                          "afterTaskId": project["id"]}}, tenant=world.a)  # fmt: skip
+    body = await api.gql(
+        MOVE,
+        {
+            "input": {
+                "boardId": board_id,
+                "toColumnId": doing,
+                "taskId": card["id"],
+                "afterTaskId": project["id"],
+            }
+        },
+        tenant=world.a,
+    )
     assert body["data"]["moveCard"]["userErrors"][0]["code"] == "TASK_NOT_FOUND"
-    await api.ok(MOVE, {"input": {"boardId": board_id, "toColumnId": doing, "taskId": card["id"]}},
-                 tenant=world.a)  # fmt: skip
+    await api.ok(
+        MOVE,
+        {"input": {"boardId": board_id, "toColumnId": doing, "taskId": card["id"]}},
+        tenant=world.a,
+    )
     message = await asyncio.wait_for(first, 5)
     assert (message.kind, message.task_id) == ("CARD_MOVED", card["id"])
     await stream.aclose()

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (GraphQL documents read better on one line)
 """Structure: constant query counts for lists (loaders), SQL only in repositories, services
 free of GraphQL/HTTP, modules under ~500 lines; rank keys (property-based)."""
 
@@ -23,7 +24,7 @@ LIST = """query($p: [ID!], $first: Int) { tasks(filter: {projectIds: $p}, first:
   subtasks { id } parent { id } watchers { id } comments { body mentions { id } } relations { type task { id } }
   linkedTickets { id } timeSpentSeconds customFields { value } cycle { name progress { total } }
   history { field } worklogs { durationSeconds }
-} } } }"""  # fmt: skip
+} } } }"""
 
 
 @contextmanager
@@ -47,17 +48,30 @@ async def test_task_list_costs_a_constant_number_of_queries(world: World) -> Non
     project = await api.project(world.a, world.key())
     cycle = await api.ok(
         'mutation($p: ID!) { createCycle(input: {projectId: $p, name: "c", startsOn: "2027-01-01", endsOn: "2027-01-14"}) { cycle { id } userErrors { code } } }',
-        {"p": project["id"]}, tenant=world.a,
-    )  # fmt: skip
+        {"p": project["id"]},
+        tenant=world.a,
+    )
     parent = None
     for i in range(12):
-        task = await api.task(world.a, project["id"], f"t{i}", assigneeId=world.a.owner_id,
-                              cycleId=cycle["createCycle"]["cycle"]["id"], parentId=parent)  # fmt: skip
+        task = await api.task(
+            world.a,
+            project["id"],
+            f"t{i}",
+            assigneeId=world.a.owner_id,
+            cycleId=cycle["createCycle"]["cycle"]["id"],
+            parentId=parent,
+        )
         parent = task["id"]
-        await api.ok('mutation($t: ID!) { addComment(taskId: $t, body: "hi") { userErrors { code } } }',
-                     {"t": task["id"]}, tenant=world.a)  # fmt: skip
-        await api.ok("mutation($t: ID!) { logWork(input: {taskId: $t, seconds: 60}) { userErrors { code } } }",
-                     {"t": task["id"]}, tenant=world.a)  # fmt: skip
+        await api.ok(
+            'mutation($t: ID!) { addComment(taskId: $t, body: "hi") { userErrors { code } } }',
+            {"t": task["id"]},
+            tenant=world.a,
+        )
+        await api.ok(
+            "mutation($t: ID!) { logWork(input: {taskId: $t, seconds: 60}) { userErrors { code } } }",
+            {"t": task["id"]},
+            tenant=world.a,
+        )
     counts = []
     for first in (2, 12):
         with counted() as statements:
@@ -72,8 +86,11 @@ def _modules() -> list[Path]:
 
 
 def _imports(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text().splitlines()
-            if line.strip().startswith(("import ", "from "))]  # fmt: skip
+    return [
+        line.strip()
+        for line in path.read_text().splitlines()
+        if line.strip().startswith(("import ", "from "))
+    ]
 
 
 def test_sql_only_in_repositories() -> None:
@@ -107,14 +124,17 @@ def test_rank_between_is_strictly_between(a: str, b: str) -> None:
         return
     low, high = sorted((a, b))
     middle = rank_between(low, high)
-    assert low < middle < high and not middle.endswith("0")
-    assert rank_between(None, low) < low and rank_between(high, None) > high
+    assert low < middle < high
+    assert not middle.endswith("0")
+    assert rank_between(None, low) < low
+    assert rank_between(high, None) > high
 
 
 @settings(max_examples=100, deadline=None)
 @given(a=st.one_of(st.none(), keys), count=st.integers(0, 40))
 def test_keys_between_are_ordered_and_unique(a: str | None, count: int) -> None:
     spread = keys_between(a, None, count)
-    assert spread == sorted(spread) and len(set(spread)) == count
+    assert spread == sorted(spread)
+    assert len(set(spread)) == count
     assert all(a is None or k > a for k in spread)
     assert a is None or rank_after(a) > a

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (GraphQL documents read better on one line)
 """Dependencies (both sides, cycles refused), ticket links and federation stubs, time
 tracking (Jira adjustEstimate, timers, SQL roll-ups) and cycles with roll-over."""
 
@@ -35,23 +36,34 @@ async def test_dependencies_across_projects_and_cycle_refusal(world: World) -> N
     await api.ok(
         LINK, {"i": {"taskId": a["id"], "type": "BLOCKS", "otherTaskId": b["id"]}}, tenant=world.a
     )
-    await api.ok(LINK, {"i": {"taskId": c["id"], "type": "BLOCKED_BY", "otherTaskId": b["id"]}},
-                 tenant=world.a)  # fmt: skip
+    await api.ok(
+        LINK,
+        {"i": {"taskId": c["id"], "type": "BLOCKED_BY", "otherTaskId": b["id"]}},
+        tenant=world.a,
+    )
     # c -> a would close a -> b -> c -> a
-    body = await api.gql(LINK, {"i": {"taskId": c["id"], "type": "BLOCKS", "otherTaskId": a["id"]}},
-                         tenant=world.a)  # fmt: skip
+    body = await api.gql(
+        LINK, {"i": {"taskId": c["id"], "type": "BLOCKS", "otherTaskId": a["id"]}}, tenant=world.a
+    )
     assert codes(body, "linkTasks") == ["DEPENDENCY_CYCLE"]
-    body = await api.gql(LINK, {"i": {"taskId": a["id"], "type": "BLOCKED_BY", "otherTaskId": c["id"]}},
-                         tenant=world.a)  # fmt: skip
+    body = await api.gql(
+        LINK,
+        {"i": {"taskId": a["id"], "type": "BLOCKED_BY", "otherTaskId": c["id"]}},
+        tenant=world.a,
+    )
     assert codes(body, "linkTasks") == ["DEPENDENCY_CYCLE"]
-    body = await api.gql(LINK, {"i": {"taskId": a["id"], "type": "RELATES", "otherTaskId": a["id"]}},
-                         tenant=world.a)  # fmt: skip
+    body = await api.gql(
+        LINK, {"i": {"taskId": a["id"], "type": "RELATES", "otherTaskId": a["id"]}}, tenant=world.a
+    )
     assert codes(body, "linkTasks") == ["INVALID_INPUT"]
     await api.ok(
         LINK, {"i": {"taskId": c["id"], "type": "RELATES", "otherTaskId": a["id"]}}, tenant=world.a
     )
-    await api.ok(LINK, {"i": {"taskId": c["id"], "type": "DUPLICATES", "otherTaskId": a["id"]}},
-                 tenant=world.a)  # fmt: skip
+    await api.ok(
+        LINK,
+        {"i": {"taskId": c["id"], "type": "DUPLICATES", "otherTaskId": a["id"]}},
+        tenant=world.a,
+    )
     shown = {}
     for task in (a, b, c):
         data = await api.ok(RELATIONS, {"id": task["id"]}, tenant=world.a)
@@ -107,11 +119,17 @@ async def test_worklogs_adjust_remaining_estimate(world: World) -> None:
         LOG, {"i": {"taskId": tid, "seconds": 1800, "adjustEstimate": "LEAVE"}}, tenant=world.a
     )
     assert (await api.ok(TASK_TIME, {"id": tid}, tenant=world.a))["task"]["remainingHours"] == 9
-    await api.ok(LOG, {"i": {"taskId": tid, "seconds": 60, "adjustEstimate": "NEW",
-                             "newEstimateSeconds": 7200}}, tenant=world.a)  # fmt: skip
+    await api.ok(
+        LOG,
+        {"i": {"taskId": tid, "seconds": 60, "adjustEstimate": "NEW", "newEstimateSeconds": 7200}},
+        tenant=world.a,
+    )
     assert (await api.ok(TASK_TIME, {"id": tid}, tenant=world.a))["task"]["remainingHours"] == 2
-    data = await api.ok(LOG, {"i": {"taskId": tid, "seconds": 60, "adjustEstimate": "MANUAL",
-                                    "reduceBySeconds": 3600}}, tenant=world.a)  # fmt: skip
+    data = await api.ok(
+        LOG,
+        {"i": {"taskId": tid, "seconds": 60, "adjustEstimate": "MANUAL", "reduceBySeconds": 3600}},
+        tenant=world.a,
+    )
     state = (await api.ok(TASK_TIME, {"id": tid}, tenant=world.a))["task"]
     assert state == {
         "remainingHours": 1,
@@ -126,10 +144,14 @@ async def test_worklogs_adjust_remaining_estimate(world: World) -> None:
     assert codes(body, "logWork") == ["INVALID_INPUT"]
     # deleting a worklog gives its time back to the remaining estimate
     worklog = data["logWork"]["worklog"]["id"]
-    await api.ok('mutation($id: ID!) { deleteWorklog(id: $id) { task { id } userErrors { code } } }',
-                 {"id": worklog}, tenant=world.a)  # fmt: skip
+    await api.ok(
+        "mutation($id: ID!) { deleteWorklog(id: $id) { task { id } userErrors { code } } }",
+        {"id": worklog},
+        tenant=world.a,
+    )
     state = (await api.ok(TASK_TIME, {"id": tid}, tenant=world.a))["task"]
-    assert state["remainingHours"] == round(3660 / 3600, 4) and state["timeSpentSeconds"] == 5460
+    assert state["remainingHours"] == round(3660 / 3600, 4)
+    assert state["timeSpentSeconds"] == 5460
 
 
 async def test_one_running_timer_per_user(world: World) -> None:
@@ -167,8 +189,12 @@ async def test_time_rollups(world: World) -> None:
         (two, world.member, "2026-04-01T08:00:00Z", 60),
     ]
     for task, token, started, seconds in logs:
-        await api.ok(LOG, {"i": {"taskId": task["id"], "seconds": seconds, "startedAt": started}},
-                     tenant=world.a, token=token)  # fmt: skip
+        await api.ok(
+            LOG,
+            {"i": {"taskId": task["id"], "seconds": seconds, "startedAt": started}},
+            tenant=world.a,
+            token=token,
+        )
     query = "query($by: TimeRollupDimension!, $p: [ID!]) { timeRollup(by: $by, projectIds: $p) { key seconds worklogs } }"
 
     async def rollup(by: str) -> list[tuple[str, int, int]]:
@@ -179,8 +205,12 @@ async def test_time_rollups(world: World) -> None:
     assert await rollup("PROJECT") == [(project["id"], 6060, 4)]
     member = next(uid for email, uid in world.a.users.items() if email.startswith("member"))
     assert sorted(await rollup("USER")) == sorted([(member, 3660, 2), (world.a.owner_id, 2400, 2)])
-    assert await rollup("DAY") == [("2026-03-02", 3600, 1), ("2026-03-03", 1800, 1),
-                                   ("2026-03-10", 600, 1), ("2026-04-01", 60, 1)]  # fmt: skip
+    assert await rollup("DAY") == [
+        ("2026-03-02", 3600, 1),
+        ("2026-03-03", 1800, 1),
+        ("2026-03-10", 600, 1),
+        ("2026-04-01", 60, 1),
+    ]
     assert await rollup("WEEK") == [
         ("2026-03-02", 5400, 2),
         ("2026-03-09", 600, 1),
@@ -194,10 +224,18 @@ async def test_cycles_progress_and_rollover(world: World) -> None:
     project = await api.project(world.a, world.key())
     create = "mutation($i: CreateCycleInput!) { createCycle(input: $i) { cycle { id } userErrors { code } } }"
     today = date.today()
-    past = {"projectId": project["id"], "name": "S1", "startsOn": str(today - timedelta(14)),
-            "endsOn": str(today - timedelta(1))}  # fmt: skip
-    nxt = {"projectId": project["id"], "name": "S2", "startsOn": str(today - timedelta(1)),
-           "endsOn": str(today + timedelta(13))}  # fmt: skip
+    past = {
+        "projectId": project["id"],
+        "name": "S1",
+        "startsOn": str(today - timedelta(14)),
+        "endsOn": str(today - timedelta(1)),
+    }
+    nxt = {
+        "projectId": project["id"],
+        "name": "S2",
+        "startsOn": str(today - timedelta(1)),
+        "endsOn": str(today + timedelta(13)),
+    }
     s1 = (await api.ok(create, {"i": past}, tenant=world.a))["createCycle"]["cycle"]["id"]
     s2 = (await api.ok(create, {"i": nxt}, tenant=world.a))["createCycle"]["cycle"]["id"]
     body = await api.gql(create, {"i": {**past, "endsOn": past["startsOn"]}}, tenant=world.a)
@@ -209,8 +247,13 @@ async def test_cycles_progress_and_rollover(world: World) -> None:
         )
     progress = "query($id: ID!) { project(id: $id) { cycles { name rolledOverCount completedAt progress { total completed pointsTotal pointsCompleted percentComplete } } } }"
     cycles = (await api.ok(progress, {"id": project["id"]}, tenant=world.a))["project"]["cycles"]
-    assert cycles[0]["progress"] == {"total": 3, "completed": 1, "pointsTotal": 8.0,
-                                     "pointsCompleted": 3.0, "percentComplete": 33.3}  # fmt: skip
+    assert cycles[0]["progress"] == {
+        "total": 3,
+        "completed": 1,
+        "pointsTotal": 8.0,
+        "pointsCompleted": 3.0,
+        "percentComplete": 33.3,
+    }
     # the scheduled job completes S1 (ended yesterday) and moves the unfinished tasks to S2
     tenant_id = TenantId(uuid.UUID(world.a.id))
     async with api.identity.runtime.tenants.session(tenant_id) as session:
@@ -220,10 +263,11 @@ async def test_cycles_progress_and_rollover(world: World) -> None:
     async with api.identity.runtime.tenants.session(tenant_id) as session:  # idempotent
         assert await rollover_due_cycles(session, tenant_id, today) == []
     cycles = (await api.ok(progress, {"id": project["id"]}, tenant=world.a))["project"]["cycles"]
-    assert cycles[0]["rolledOverCount"] == 2 and cycles[0]["completedAt"]
-    assert cycles[0]["progress"]["total"] == 1 and cycles[1]["progress"]["total"] == 2
+    assert cycles[0]["rolledOverCount"] == 2
+    assert cycles[0]["completedAt"]
+    assert cycles[0]["progress"]["total"] == 1
+    assert cycles[1]["progress"]["total"] == 2
     complete = "mutation($id: ID!) { completeCycle(id: $id) { cycle { completedAt } nextCycle { id } rolledOverCount userErrors { code } } }"
     data = await api.ok(complete, {"id": s2}, tenant=world.a)
-    assert (
-        data["completeCycle"]["rolledOverCount"] == 2 and data["completeCycle"]["nextCycle"] is None
-    )
+    assert data["completeCycle"]["rolledOverCount"] == 2
+    assert data["completeCycle"]["nextCycle"] is None

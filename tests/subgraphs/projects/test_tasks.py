@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (GraphQL documents read better on one line)
 """Projects and tasks over HTTP: validation, fields, history, comments, custom fields,
 permissions, filters, ordering, pagination, saved views and search."""
 
@@ -31,8 +32,12 @@ def errors(body: dict[str, Any], name: str) -> list[str]:
 async def test_project_key_is_validated_and_unique(world: World) -> None:
     api, key = world.api, world.key()
     await api.project(world.a, key)
-    for bad, code in ((key, "PROJECT_KEY_TAKEN"), ("1AB", "INVALID_INPUT"), ("A", "INVALID_INPUT"),
-                      ("TOO-LONG", "INVALID_INPUT")):  # fmt: skip
+    for bad, code in (
+        (key, "PROJECT_KEY_TAKEN"),
+        ("1AB", "INVALID_INPUT"),
+        ("A", "INVALID_INPUT"),
+        ("TOO-LONG", "INVALID_INPUT"),
+    ):
         body = await api.gql(CREATE_PROJECT, {"input": {"key": bad, "name": "x"}}, tenant=world.a)
         assert errors(body, "createProject") == [code], bad
     # keys are unique per tenant only
@@ -45,8 +50,12 @@ async def test_new_project_has_workflow_and_board(world: World) -> None:
     categories = [s["category"] for s in project["states"]]
     assert categories == ["BACKLOG", "UNSTARTED", "STARTED", "STARTED", "COMPLETED", "CANCELLED"]
     assert [c["name"] for c in project["board"]["columns"]] == [
-        "Backlog", "Todo", "In Progress", "In Review", "Done"
-    ]  # fmt: skip
+        "Backlog",
+        "Todo",
+        "In Progress",
+        "In Review",
+        "Done",
+    ]
 
 
 async def test_update_task_records_field_history(world: World) -> None:
@@ -56,27 +65,47 @@ async def test_update_task_records_field_history(world: World) -> None:
     done = next(s for s in project["states"] if s["category"] == "COMPLETED")
     label = await api.ok(
         'mutation($p: ID!) { createLabel(projectId: $p, name: "bug") { label { id } userErrors { code } } }',
-        {"p": project["id"]}, tenant=world.a,
-    )  # fmt: skip
+        {"p": project["id"]},
+        tenant=world.a,
+    )
     label_id = label["createLabel"]["label"]["id"]
-    data = await api.ok(UPDATE, {"input": {
-        "id": task["id"], "title": "Final", "priority": "HIGH", "stateId": done["id"],
-        "assigneeId": world.a.owner_id, "dueDate": "2027-01-31", "labelIds": [label_id],
-    }}, tenant=world.a)  # fmt: skip
+    data = await api.ok(
+        UPDATE,
+        {
+            "input": {
+                "id": task["id"],
+                "title": "Final",
+                "priority": "HIGH",
+                "stateId": done["id"],
+                "assigneeId": world.a.owner_id,
+                "dueDate": "2027-01-31",
+                "labelIds": [label_id],
+            }
+        },
+        tenant=world.a,
+    )
     updated = data["updateTask"]["task"]
-    assert updated["title"] == "Final" and updated["priority"] == "HIGH"
-    assert updated["state"]["category"] == "COMPLETED" and updated["completedAt"]
+    assert updated["title"] == "Final"
+    assert updated["priority"] == "HIGH"
+    assert updated["state"]["category"] == "COMPLETED"
+    assert updated["completedAt"]
     assert updated["labels"] == [{"name": "bug"}]
-    assert updated["estimatedHours"] == 4 and updated["remainingHours"] == 4
+    assert updated["estimatedHours"] == 4
+    assert updated["remainingHours"] == 4
     fields = {h["field"]: h for h in updated["history"]}
     assert {"created", "title", "priority", "state", "assignee", "dueDate", "labels"} <= set(fields)
-    assert fields["title"]["oldValue"] == "Draft" and fields["title"]["newValue"] == "Final"
+    assert fields["title"]["oldValue"] == "Draft"
+    assert fields["title"]["newValue"] == "Final"
     assert fields["title"]["actor"]["id"] == world.a.owner_id
     # null clears; omitted fields stay
-    data = await api.ok(UPDATE, {"input": {"id": task["id"], "dueDate": None, "estimatePoints": None}},
-                        tenant=world.a)  # fmt: skip
+    data = await api.ok(
+        UPDATE,
+        {"input": {"id": task["id"], "dueDate": None, "estimatePoints": None}},
+        tenant=world.a,
+    )
     cleared = data["updateTask"]["task"]
-    assert cleared["dueDate"] is None and cleared["estimatePoints"] is None
+    assert cleared["dueDate"] is None
+    assert cleared["estimatePoints"] is None
     assert cleared["priority"] == "HIGH"
 
 
@@ -103,11 +132,15 @@ async def test_subtasks_and_parent_cycle(world: World) -> None:
     project = await api.project(world.a, world.key())
     parent = await api.task(world.a, project["id"], "Parent")
     child = await api.task(world.a, project["id"], "Child", parentId=parent["id"])
-    body = await api.gql(UPDATE, {"input": {"id": parent["id"], "parentId": child["id"]}},
-                         tenant=world.a)  # fmt: skip
+    body = await api.gql(
+        UPDATE, {"input": {"id": parent["id"], "parentId": child["id"]}}, tenant=world.a
+    )
     assert errors(body, "updateTask") == ["PARENT_CYCLE"]
-    data = await api.ok('query($id: ID!) { task(id: $id) { subtasks { id } parent { id } } }',
-                        {"id": parent["id"]}, tenant=world.a)  # fmt: skip
+    data = await api.ok(
+        "query($id: ID!) { task(id: $id) { subtasks { id } parent { id } } }",
+        {"id": parent["id"]},
+        tenant=world.a,
+    )
     assert data["task"] == {"subtasks": [{"id": child["id"]}], "parent": None}
 
 
@@ -118,14 +151,18 @@ async def test_comments_mentions_make_watchers(world: World) -> None:
     mentioned = next(uid for email, uid in world.a.users.items() if email.startswith("member"))
     body = f"Please look @[Mem](user:{mentioned}) **now**"
     data = await api.ok(
-        'mutation($t: ID!, $b: String!) { addComment(taskId: $t, body: $b) { comment { body mentions { id } author { id } } userErrors { code } } }',
-        {"t": task["id"], "b": body}, tenant=world.a,
-    )  # fmt: skip
+        "mutation($t: ID!, $b: String!) { addComment(taskId: $t, body: $b) { comment { body mentions { id } author { id } } userErrors { code } } }",
+        {"t": task["id"], "b": body},
+        tenant=world.a,
+    )
     comment = data["addComment"]["comment"]
     assert comment["mentions"] == [{"id": mentioned}]
     assert comment["author"]["id"] == world.a.owner_id
-    data = await api.ok('query($id: ID!) { task(id: $id) { watchers { id } comments { body } } }',
-                        {"id": task["id"]}, tenant=world.a)  # fmt: skip
+    data = await api.ok(
+        "query($id: ID!) { task(id: $id) { watchers { id } comments { body } } }",
+        {"id": task["id"]},
+        tenant=world.a,
+    )
     assert {w["id"] for w in data["task"]["watchers"]} == {world.a.owner_id, mentioned}
     assert data["task"]["comments"] == [{"body": body}]
 
@@ -134,11 +171,27 @@ async def test_typed_custom_fields_are_validated_and_filterable(world: World) ->
     api = world.api
     project = await api.project(world.a, world.key())
     create = "mutation($i: CreateCustomFieldInput!) { createCustomField(input: $i) { field { id type options } userErrors { code } } }"
-    number = (await api.ok(create, {"i": {"projectId": project["id"], "name": "Risk", "type": "NUMBER"}},
-                           tenant=world.a))["createCustomField"]["field"]  # fmt: skip
-    select = (await api.ok(create, {"i": {"projectId": project["id"], "name": "Env", "type": "SELECT",
-                                          "options": ["prod", "staging"]}},
-                           tenant=world.a))["createCustomField"]["field"]  # fmt: skip
+    number = (
+        await api.ok(
+            create,
+            {"i": {"projectId": project["id"], "name": "Risk", "type": "NUMBER"}},
+            tenant=world.a,
+        )
+    )["createCustomField"]["field"]
+    select = (
+        await api.ok(
+            create,
+            {
+                "i": {
+                    "projectId": project["id"],
+                    "name": "Env",
+                    "type": "SELECT",
+                    "options": ["prod", "staging"],
+                }
+            },
+            tenant=world.a,
+        )
+    )["createCustomField"]["field"]
     low = await api.task(world.a, project["id"], "low")
     high = await api.task(world.a, project["id"], "high")
     set_value = "mutation($t: ID!, $f: ID!, $v: String) { setCustomFieldValue(taskId: $t, fieldId: $f, value: $v) { task { customFields { fieldId value } } userErrors { code } } }"
@@ -164,8 +217,13 @@ async def test_typed_custom_fields_are_validated_and_filterable(world: World) ->
 async def test_filters_order_and_pagination(world: World) -> None:
     api = world.api
     project = await api.project(world.a, world.key())
-    specs = [("a", "LOW", "2027-03-01"), ("b", "URGENT", None), ("c", "HIGH", "2027-01-01"),
-             ("d", "URGENT", "2027-02-01"), ("e", "NONE", None)]  # fmt: skip
+    specs = [
+        ("a", "LOW", "2027-03-01"),
+        ("b", "URGENT", None),
+        ("c", "HIGH", "2027-01-01"),
+        ("d", "URGENT", "2027-02-01"),
+        ("e", "NONE", None),
+    ]
     for title, priority, due in specs:
         await api.task(world.a, project["id"], title, priority=priority, dueDate=due)
     flt = {"projectIds": [project["id"]]}
@@ -180,20 +238,32 @@ async def test_filters_order_and_pagination(world: World) -> None:
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert sorted(seen[:2]) == ["b", "d"] and seen[2:] == ["c", "a", "e"]  # ties: by id
-    data = await api.ok(TASKS, {"f": flt, "o": {"field": "DUE_DATE", "direction": "DESC"}, "first": 3},
-                        tenant=world.a)  # fmt: skip
+    assert sorted(seen[:2]) == ["b", "d"]
+    assert seen[2:] == ["c", "a", "e"]
+    data = await api.ok(
+        TASKS,
+        {"f": flt, "o": {"field": "DUE_DATE", "direction": "DESC"}, "first": 3},
+        tenant=world.a,
+    )
     titles = [e["node"]["title"] for e in data["tasks"]["edges"]]
-    assert sorted(titles[:2]) == ["b", "e"] and titles[2] == "a"  # no due date: last
-    data = await api.ok(TASKS, {"f": {**flt, "priorities": ["URGENT"], "dueBefore": "2027-06-01"}},
-                        tenant=world.a)  # fmt: skip
+    assert sorted(titles[:2]) == ["b", "e"]
+    assert titles[2] == "a"
+    data = await api.ok(
+        TASKS, {"f": {**flt, "priorities": ["URGENT"], "dueBefore": "2027-06-01"}}, tenant=world.a
+    )
     assert [e["node"]["title"] for e in data["tasks"]["edges"]] == ["d"]
     # a saved view replays its filter and order
     view = await api.ok(
-        'mutation($i: SaveViewInput!) { saveView(input: $i) { view { id name } userErrors { code } } }',
-        {"i": {"name": "Urgent", "filter": {**flt, "priorities": ["URGENT"]},
-               "orderBy": {"field": "NUMBER", "direction": "DESC"}}}, tenant=world.a,
-    )  # fmt: skip
+        "mutation($i: SaveViewInput!) { saveView(input: $i) { view { id name } userErrors { code } } }",
+        {
+            "i": {
+                "name": "Urgent",
+                "filter": {**flt, "priorities": ["URGENT"]},
+                "orderBy": {"field": "NUMBER", "direction": "DESC"},
+            }
+        },
+        tenant=world.a,
+    )
     data = await api.ok(TASKS, {"v": view["saveView"]["view"]["id"]}, tenant=world.a)
     assert [e["node"]["title"] for e in data["tasks"]["edges"]] == ["d", "b"]
 
@@ -215,16 +285,31 @@ async def test_permissions(world: World) -> None:
     api = world.api
     project = await api.project(world.a, world.key())
     # a viewer reads but cannot write
-    data = await api.ok('query($id: ID!) { project(id: $id) { id } }', {"id": project["id"]},
-                        tenant=world.a, token=world.viewer)  # fmt: skip
+    data = await api.ok(
+        "query($id: ID!) { project(id: $id) { id } }",
+        {"id": project["id"]},
+        tenant=world.a,
+        token=world.viewer,
+    )
     assert data["project"]["id"] == project["id"]
-    body = await api.gql(CREATE_PROJECT, {"input": {"key": world.key(), "name": "x"}},
-                         tenant=world.a, token=world.viewer)  # fmt: skip
+    body = await api.gql(
+        CREATE_PROJECT,
+        {"input": {"key": world.key(), "name": "x"}},
+        tenant=world.a,
+        token=world.viewer,
+    )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     # a member writes
-    created = await api.ok(CREATE_TASK, {"input": {"projectId": project["id"], "title": "m"}},
-                           tenant=world.a, token=world.member)  # fmt: skip
+    created = await api.ok(
+        CREATE_TASK,
+        {"input": {"projectId": project["id"], "title": "m"}},
+        tenant=world.a,
+        token=world.member,
+    )
     assert created["createTask"]["task"]["identifier"].endswith("-1")
-    response = await api.client.post("/graphql", json={"query": "{ projects { edges { node { id } } } }"},
-                                     headers={"x-tenant-id": world.a.id})  # fmt: skip
+    response = await api.client.post(
+        "/graphql",
+        json={"query": "{ projects { edges { node { id } } } }"},
+        headers={"x-tenant-id": world.a.id},
+    )
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
