@@ -35,6 +35,18 @@ FEDERATION_DIRECTIVES = (
     "context",
     "fromContext",
 )
+# the federation version that introduced each directive
+_SINCE = {
+    "composeDirective": (2, 1),
+    "interfaceObject": (2, 3),
+    "authenticated": (2, 5),
+    "requiresScopes": (2, 5),
+    "policy": (2, 6),
+    "context": (2, 8),
+    "fromContext": (2, 8),
+    "cost": (2, 9),
+    "listSize": (2, 9),
+}
 FEDERATION1_DIRECTIVES = (
     "key",
     "external",
@@ -104,11 +116,16 @@ def read_federation_link(document: DocumentNode) -> FederationLink:
                 "UNKNOWN_FEDERATION_LINK_VERSION",
                 f"Invalid version v{version[0]}.{version[1]} for the federation feature",
             )
+        known = [n for n in FEDERATION_DIRECTIVES if _SINCE.get(n, (2, 0)) <= version]
         prefix = str(link.get("as") or "federation")
-        names = {f"{prefix}__{name}": name for name in FEDERATION_DIRECTIVES}
+        names = {f"{prefix}__{name}": name for name in known}
         for item in link.get("import") or ():
             original, local = _imported_name(item)
-            if original.startswith("@") and original[1:] in FEDERATION_DIRECTIVES:
+            if original.startswith("@") and original[1:] in known:
                 names[local.lstrip("@")] = original[1:]
+            elif original.lstrip("@") not in ("FieldSet", "Scope", "Policy", "ContextFieldValue"):
+                raise LinkError(
+                    "INVALID_LINK_DIRECTIVE_USAGE", f'Cannot import unknown element "{original}".'
+                )
         return FederationLink(version=version, local_names=names)
     return FederationLink(version=(1, 0), local_names={n: n for n in FEDERATION1_DIRECTIVES})

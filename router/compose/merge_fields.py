@@ -279,10 +279,26 @@ def _label_of_overrider(
 
 
 def _merge_applied(target: Any, defs: list[Any]) -> None:
-    """Descriptions (the first subgraph's, as The Guild does), @deprecated, @inaccessible, @tag."""
+    """Descriptions (the first subgraph's, as The Guild does) and the directives kept."""
     target.description = next((d.description for d in defs if d.description), None)
     target.deprecated = next((d.deprecated for d in defs if d.deprecated is not None), None)
     target.specified_by = next((d.specified_by for d in defs if d.specified_by), None)
     target.one_of = any(d.one_of for d in defs)
+    target.authenticated = any(d.authenticated for d in defs)
+    target.scopes = _all_of([d.scopes for d in defs if d.scopes is not None])
+    target.policies = _all_of([d.policies for d in defs if d.policies is not None])
     target.inaccessible = any(d.inaccessible for d in defs)
     target.tags = list(dict.fromkeys(t for d in defs for t in d.tags))
+
+
+def _all_of(requirements: list[list[list[str]]]) -> list[list[str]] | None:
+    """Every subgraph's requirement must hold: the product of their alternatives."""
+    if not requirements:
+        return None
+    merged: list[list[str]] = [[]]
+    for alternatives in requirements:
+        merged = [list(dict.fromkeys(left + right)) for left in merged for right in alternatives]
+    unique: dict[tuple[str, ...], list[str]] = {}
+    for group in merged:
+        unique.setdefault(tuple(group), group)
+    return list(unique.values())

@@ -31,6 +31,9 @@ class Applied:
     deprecated: str | None = None  # the reason; None when not deprecated
     specified_by: str | None = None  # scalars: @specifiedBy(url:)
     one_of: bool = False  # input objects: @oneOf
+    authenticated: bool = False
+    scopes: list[list[str]] | None = None  # @requiresScopes(scopes:)
+    policies: list[list[str]] | None = None  # @policy(policies:)
 
 
 @dataclass

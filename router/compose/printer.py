@@ -70,6 +70,20 @@ _INACCESSIBLE = (
     "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION"
     " | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
 )
+_SECURITY = {
+    "policy": (
+        "directive @policy(policies: [[policy__Policy!]!]!) "
+        "on ENUM | FIELD_DEFINITION | INTERFACE | OBJECT | SCALAR\n\nscalar policy__Policy"
+    ),
+    "requiresScopes": (
+        "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) "
+        "on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\n"
+        "scalar requiresScopes__Scope"
+    ),
+    "authenticated": (
+        "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
+    ),
+}
 _TAG = (
     "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION"
     " | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
@@ -80,6 +94,8 @@ _TAG = (
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
     return print_string(str(value))
 
 
@@ -117,6 +133,12 @@ class _Printer:
             out.append(_directive("specifiedBy", {"url": element.specified_by}))
         if element.one_of:
             out.append("@oneOf")
+        if element.authenticated:
+            out.append("@authenticated")
+        if element.scopes is not None:
+            out.append(_directive("requiresScopes", {"scopes": element.scopes}))
+        if element.policies is not None:
+            out.append(_directive("policy", {"policies": element.policies}))
         if element.deprecated is not None:
             reason = element.deprecated
             out.append(
@@ -187,6 +209,11 @@ class _Printer:
             links.append('@link(url: "https://specs.apollo.dev/tag/v0.3")')
         if "inaccessible" in sg.used_specs:
             links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
+        links += [
+            f'@link(url: "https://specs.apollo.dev/{spec}/v0.1", for: SECURITY)'
+            for spec in _SECURITY
+            if spec in sg.used_specs
+        ]
         roots = [f"  {r.lower()}: {r}" for r in ROOT_TYPES if r in sg.types]
         return "schema " + " ".join(links) + " {\n" + "\n".join(roots) + "\n}"
 
@@ -212,6 +239,7 @@ class _Printer:
             parts.append(_INACCESSIBLE)
         if "tag" in self.supergraph.used_specs:
             parts.append(_TAG)
+        parts += [d for spec, d in _SECURITY.items() if spec in self.supergraph.used_specs]
         graph_values = [
             f"  {g.enum_value} " + _directive("join__graph", {"name": g.name, "url": g.url})
             for g in self.supergraph.graphs

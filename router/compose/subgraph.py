@@ -126,6 +126,17 @@ class _Reader:
                 target.specified_by = str(args.get("url"))
             elif name == "oneOf":
                 target.one_of = True
+            elif name == "authenticated":
+                target.authenticated = True
+                self.used_specs.add(name)
+            elif name in ("requiresScopes", "policy"):
+                argument = "scopes" if name == "requiresScopes" else "policies"
+                value = [[str(item) for item in group] for group in args.get(argument) or ()]
+                if name == "requiresScopes":
+                    target.scopes = value
+                else:
+                    target.policies = value
+                self.used_specs.add(name)
 
     def type_name(self, name: str) -> str:
         return self.root_names.get(name, name)

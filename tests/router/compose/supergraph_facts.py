@@ -80,6 +80,8 @@ def _args(directive: Any, graphs: dict[str, str]) -> tuple[tuple[str, Any], ...]
             value = graphs.get(value, value)
         elif name in _FIELD_SETS:
             value = normalise_field_set(value)
+        if isinstance(value, list):
+            value = repr(value)
         if name in _DEFAULTS and value == _DEFAULTS[name]:
             continue
         args[name] = value
@@ -93,7 +95,11 @@ def _directives(node: Any, name: str, graphs: dict[str, str]) -> list[tuple[Any,
 
 
 def _marks(node: Any, graphs: dict[str, str]) -> list[tuple[Any, ...]]:
-    marks = _directives(node, "tag", graphs)
+    marks = [
+        (name, *args)
+        for name in ("tag", "authenticated", "requiresScopes", "policy")
+        for args in _directives(node, name, graphs)
+    ]
     if _inaccessible(node):
         marks.append(("inaccessible",))
     return marks
@@ -118,7 +124,8 @@ def _graphs(document: DocumentNode) -> dict[str, str]:
 
 
 def join_metadata(supergraph_sdl: str) -> Facts:
-    """Per coordinate: the sorted join directive arguments, plus @inaccessible and @tag."""
+    """Per coordinate: the sorted join directive arguments, plus @inaccessible, @tag and the
+    security directives (@authenticated, @requiresScopes, @policy)."""
     document = parse(supergraph_sdl)
     graphs = _graphs(document)
     facts: Facts = {"graphs": sorted(graphs.values())}

@@ -254,6 +254,15 @@ CASES = [
     ),
     Case("INVALID_GRAPHQL", {"a": "type Query @shareable { x: Int }"}, "a", "Query"),
     Case(
+        "INVALID_LINK_DIRECTIVE_USAGE",
+        {
+            "a": 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5",'
+            ' import: ["@policy"]) type Query { x: Int }'
+        },
+        "a",
+        None,
+    ),
+    Case(
         "FIELD_ARGUMENT_DEFAULT_MISMATCH",
         {
             "a": HEAD + "type Query { x(a: Int = 1): Int @shareable }",
