@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 
 from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.kit.pubsub import PubSub
@@ -111,3 +112,7 @@ async def tickets_harness(env: TenancyEnv) -> AsyncIterator[TicketsHarness]:
         finally:
             app.state.tickets_unsubscribe()
             await deps.pubsub.disconnect()
+
+
+# the database-independent tests run on SQLite only, to keep the suite under three minutes
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

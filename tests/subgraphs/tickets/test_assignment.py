@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.subgraphs.tickets.harness import GET, People, TicketsHarness
+from tests.subgraphs.tickets.harness import GET, People, TicketsHarness, sqlite_only
 
 GROUP = """mutation($input: SaveTicketGroupInput!) { saveTicketGroup(input: $input) {
   group { id autoAssign } userErrors { code field } } }"""
@@ -34,6 +34,7 @@ async def _agents(th: TicketsHarness, people: People, count: int) -> list[str]:
     return ids
 
 
+@sqlite_only
 async def test_manual_assignment_and_reassignment_history(
     th: TicketsHarness, people: People
 ) -> None:
@@ -55,6 +56,7 @@ async def test_manual_assignment_and_reassignment_history(
     assert changes == [(None, a), (a, b), (b, None)]
 
 
+@sqlite_only
 async def test_round_robin_skips_full_agents(th: TicketsHarness, people: People) -> None:
     a, b, c = await _agents(th, people, 3)
     members = [
@@ -67,6 +69,7 @@ async def test_round_robin_skips_full_agents(th: TicketsHarness, people: People)
     assert assigned == [a, b, c, a, c]  # b is full after one ticket
 
 
+@sqlite_only
 async def test_least_loaded_and_no_capacity(th: TicketsHarness, people: People) -> None:
     a, b = await _agents(th, people, 2)
     for _ in range(2):

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.subgraphs.tickets.harness import COMMENT, CREATE, GET, UPDATE, People, TicketsHarness
+from tests.subgraphs.tickets.harness import (
+    COMMENT,
+    CREATE,
+    GET,
+    UPDATE,
+    People,
+    TicketsHarness,
+    sqlite_only,
+)
 
 
 async def test_create_numbers_and_defaults(th: TicketsHarness, people: People) -> None:
@@ -53,6 +61,7 @@ async def test_update_records_history_and_enforces_transitions(
     assert all(h["actor"]["id"] == people.agent_id for h in body["data"]["ticket"]["history"])
 
 
+@sqlite_only
 async def test_invalid_transition(th: TicketsHarness, people: People) -> None:
     ticket = await th.create(people)
     body = await th.gql(
@@ -105,6 +114,7 @@ async def test_requester_sees_only_own_and_no_internal_notes(
     assert body["data"]["updateTicket"]["userErrors"][0]["code"] == "FORBIDDEN"
 
 
+@sqlite_only
 async def test_viewer_reads_but_cannot_write(th: TicketsHarness, people: People) -> None:
     t = people.tenant
     ticket = await th.create(people)
@@ -120,6 +130,7 @@ async def test_viewer_reads_but_cannot_write(th: TicketsHarness, people: People)
     assert body["data"]["addTicketComment"]["userErrors"][0]["code"] == "FORBIDDEN"
 
 
+@sqlite_only
 async def test_custom_fields_validated(th: TicketsHarness, people: People) -> None:
     t = people.tenant
     create_field = """mutation($input: CreateCustomFieldInput!) {

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tests.subgraphs.tickets.harness import COMMENT, People, TicketsHarness
+from tests.subgraphs.tickets.harness import COMMENT, People, TicketsHarness, sqlite_only
 
 LIST = """query($first: Int, $after: String, $f: TicketFilter, $o: TicketOrder) {
   tickets(first: $first, after: $after, filter: $f, orderBy: $o) {
@@ -41,6 +41,7 @@ async def _list(th: TicketsHarness, people: People, **variables: Any) -> dict[st
     return result
 
 
+@sqlite_only
 async def test_list_costs_a_constant_number_of_queries(th: TicketsHarness, people: People) -> None:
     group = await th.gql(
         'mutation { saveTicketGroup(input: {name: "L1"}) { group { id } } }',
@@ -71,6 +72,7 @@ async def test_list_costs_a_constant_number_of_queries(th: TicketsHarness, peopl
     assert len(large) <= 5, large  # page, statuses, priorities, groups, SLA clocks
 
 
+@sqlite_only
 async def test_filters_ordering_and_pages(th: TicketsHarness, people: People) -> None:
     t = people.tenant
     a = await th.create(people, tags=["billing"], priority="high")

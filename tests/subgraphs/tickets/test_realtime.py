@@ -38,7 +38,9 @@ async def server(th: TicketsHarness) -> AsyncIterator[str]:
     )
     served = uvicorn.Server(config)
     task = asyncio.create_task(served.serve())
-    while not served.started:
+    for _ in range(500):  # uvicorn offers no start event
+        if served.started:
+            break
         await asyncio.sleep(0.02)
     yield f"ws://127.0.0.1:{port}/graphql"
     served.should_exit = True
@@ -69,8 +71,8 @@ async def subscribe(
     await asyncio.sleep(0.2)  # the server subscribes to the channel
 
 
-async def receive(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+async def receive(ws: ClientConnection, wait: float = 5.0) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), wait))
     return message
 
 
@@ -144,7 +146,7 @@ async def test_cross_tenant_isolation(th: TicketsHarness, server: str) -> None:
         got_b = await receive(ws_b)
         assert got_b["payload"]["data"]["ticketEvents"]["ticketId"] == marker["id"]
         with pytest.raises(TimeoutError):
-            await receive(ws_b, timeout=0.5)  # zero foreign events
+            await receive(ws_b, wait=0.5)  # zero foreign events
         got_a = [await receive(ws_a) for _ in range(3)]
         assert {m["payload"]["data"]["ticketEvents"]["type"] for m in got_a} == {"ticket_created"}
 

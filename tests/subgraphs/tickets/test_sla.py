@@ -11,7 +11,14 @@ from sqlalchemy import select
 from subgraphs.kit.events.models import OutboxRow
 from subgraphs.kit.ids import TenantId
 from subgraphs.tickets.service.sla_check import check_sla
-from tests.subgraphs.tickets.harness import COMMENT, GET, UPDATE, People, TicketsHarness
+from tests.subgraphs.tickets.harness import (
+    COMMENT,
+    GET,
+    UPDATE,
+    People,
+    TicketsHarness,
+    sqlite_only,
+)
 
 POLICY = """mutation($input: CreateSlaPolicyInput!) { createSlaPolicy(input: $input) {
   policy { id } userErrors { code field message } } }"""
@@ -64,6 +71,7 @@ async def _outbox(th: TicketsHarness, people: People) -> list[str]:
     return [r for r in rows if r.startswith("tickets.sla")]
 
 
+@sqlite_only
 async def test_policy_selection_and_live_state(th: TicketsHarness, people: People) -> None:
     await _policies(th, people)
     t = people.tenant
@@ -92,6 +100,7 @@ async def test_policy_selection_and_live_state(th: TicketsHarness, people: Peopl
     assert body["data"]["ticket"]["status"]["key"] == "open"
 
 
+@sqlite_only
 async def test_pausing_status_stops_the_clock(th: TicketsHarness, people: People) -> None:
     await _policies(th, people)
     t = people.tenant
@@ -140,6 +149,7 @@ async def test_check_job_warns_and_breaches_once(th: TicketsHarness, people: Peo
     assert sla["FIRST_RESPONSE"]["breached"]
 
 
+@sqlite_only
 async def test_next_response_cycles(th: TicketsHarness, people: People) -> None:
     await _policies(th, people)
     t = people.tenant
