@@ -49,7 +49,7 @@ class RouterConfig:
     ws_init_timeout: float = 5.0  # seconds to wait for connection_init (then close 4408)
     ws_keepalive: float = 12.0  # seconds between server pings / SSE comments (0: off)
     ws_max_subscriptions: int = 50  # active operations per WebSocket
-    ws_queue_size: int = 1_000  # frames queued per client; full: the client is dropped (1008)
+    ws_queue_size: int = 1_000  # frames queued per client; full: the client is dropped (1013)
     ws_allowed_origins: tuple[str, ...] = ()  # WebSocket Origin allow-list (empty: any)
     subscription_protocols: Mapping[str, str] = field(default_factory=dict)  # name -> protocol
     # edge policies and observability (router/policies, router/observability; docs/router.md)
