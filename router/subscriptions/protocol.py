@@ -28,7 +28,7 @@ class CloseCode(IntEnum):
     """WebSocket close codes the router sends (4xxx from graphql-ws PROTOCOL.md)."""
 
     NORMAL = 1000
-    SLOW_CONSUMER = 1008  # policy violation: the client does not read its events
+    SLOW_CONSUMER = 1013  # "try again later": the client does not read its events
     BAD_REQUEST = 4400  # invalid JSON, unknown message type, malformed payload
     UNAUTHORIZED = 4401  # subscribe before connection_ack
     FORBIDDEN = 4403  # connection_init refused by the authenticator

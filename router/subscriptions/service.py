@@ -85,7 +85,7 @@ class SubscriptionService:
         self.hub = SubscriptionHub()
         self.protocols: Mapping[str, str] = dict(config.subscription_protocols)
         self.connections = 0  # open WebSocket connections
-        self.dropped_clients = 0  # closed because their queue was full (1008)
+        self.dropped_clients = 0  # closed because their queue was full (1013)
 
     async def check_connection(self, context: RequestContext) -> None:
         """Run every hook's `on_request` once on a probe request (`connection_init`): a 401/403

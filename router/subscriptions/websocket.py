@@ -2,7 +2,7 @@
 
 Reading, writing and timers are separate tasks. Everything the server sends goes through one
 bounded queue drained by the writer task, so a shared stream hands events to every client
-without waiting on any of them; a client whose queue is full is closed with 1008 (it stopped
+without waiting on any of them; a client whose queue is full is closed with 1013 (it stopped
 reading) and the others are unaffected.
 """
 

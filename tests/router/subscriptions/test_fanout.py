@@ -174,7 +174,7 @@ async def test_stalled_client_is_dropped_others_keep_receiving(stack: Stack) -> 
                 assert (await receive(healthy))["type"] == "next"
         for _ in range(50):  # the healthy one keeps streaming
             assert (await receive(healthy))["type"] == "next"
-        assert await close_code(stalled, seconds=10) == 1008
+        assert await close_code(stalled, seconds=10) == 1013
     finally:
         await stalled.close()
         await healthy.close()
