@@ -10,10 +10,11 @@ from subgraphs.kit.app import RequestSessionsExtension, build_subgraph_app
 from subgraphs.kit.events import local_hub
 from subgraphs.kit.federation import FEDERATION_VERSION
 from subgraphs.kit.graphql_errors import KitErrorsExtension
+from subgraphs.kit.pubsub import PubSub
 from subgraphs.kit.runtime import Runtime
 from subgraphs.projects import events as _events  # noqa: F401  (registers event types)
 from subgraphs.projects.deps import ProjectsDeps
-from subgraphs.projects.realtime import attach_feed
+from subgraphs.projects.realtime import PubSubBoardFeed, attach_feed
 from subgraphs.projects.resolvers.projects import ProjectMutations
 from subgraphs.projects.resolvers.queries import Query
 from subgraphs.projects.resolvers.subscriptions import Subscription
@@ -40,6 +41,12 @@ def build_schema() -> strawberry.federation.Schema:
 
 
 def build_app(runtime: Runtime, deps: ProjectsDeps | None = None) -> Starlette:
-    deps = deps or ProjectsDeps()
-    attach_feed(deps.feed, local_hub)
-    return build_subgraph_app(build_schema(), runtime, name=NAME, deps=deps)
+    if deps is None:  # share the process's pub/sub with the other subgraphs (as tickets does)
+        pubsub = runtime.extras.get("pubsub")
+        if not isinstance(pubsub, PubSub):
+            pubsub = runtime.extras["pubsub"] = PubSub.from_env()
+        deps = ProjectsDeps(feed=PubSubBoardFeed(pubsub))
+    detach = attach_feed(deps.feed, local_hub)
+    app = build_subgraph_app(build_schema(), runtime, name=NAME, deps=deps)
+    app.state.projects_detach_feed = detach
+    return app

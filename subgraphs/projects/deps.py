@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from subgraphs.projects.realtime import BoardFeed, MemoryBoardFeed
+from subgraphs.projects.realtime import BoardFeed
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectsDeps:
-    feed: BoardFeed = field(default_factory=MemoryBoardFeed)
+    feed: BoardFeed

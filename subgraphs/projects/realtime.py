@@ -1,12 +1,12 @@
 """`boardUpdated`: committed card changes fanned out on tenant-scoped channels.
 
-`BoardFeed` is the port (a tiny publish/subscribe protocol); `MemoryBoardFeed` serves one
-process (embedded default, tests) and `BroadcastBoardFeed` any `broadcaster` backend
-(redis:// in production). Channels are `t:{tenant}:projects:board:{project}`: every board of a
-project shows the same cards, so one channel per project serves all of its boards.
-`attach_feed` hands committed `TaskMoved`/`TaskCreated`/`TaskUpdated` events of the kit's
-in-process hub to the feed: a move that was rolled back is never announced.
-To be switched to `subgraphs.kit.pubsub` once it lands (same shape).
+`BoardFeed` is the port (a tiny publish/subscribe protocol). `PubSubBoardFeed` runs it on the
+platform's pub/sub (`subgraphs.kit.pubsub`: memory:// or redis://, shared with the other
+subgraphs of the process); `MemoryBoardFeed` is the in-process fake the tests use. Channels
+are `t:{tenant}:projects:board:{project}`: every board of a project shows the same cards, so
+one channel per project serves all of its boards. `attach_feed` hands committed
+`TaskMoved`/`TaskCreated`/`TaskUpdated` events of the kit's in-process hub to the feed: a move
+that was rolled back is never announced.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 import orjson
 
 from subgraphs.kit.events import Event, EventHub
+from subgraphs.kit.pubsub import PubSub
+from subgraphs.kit.pubsub import channel as pubsub_channel
 from subgraphs.projects.events import TaskCreated, TaskMoved, TaskUpdated
 
 
@@ -42,7 +43,7 @@ class BoardMessage:
 
 
 def channel(tenant_id: uuid.UUID, project_id: uuid.UUID) -> str:
-    return f"t:{tenant_id}:projects:board:{project_id}"
+    return pubsub_channel(tenant_id, "projects", "board", project_id)
 
 
 class BoardFeed(Protocol):
@@ -76,19 +77,18 @@ class MemoryBoardFeed:
         return len(self._queues.get(channel, ()))
 
 
-class BroadcastBoardFeed:
-    """Any `broadcaster.Broadcast` (connected by the caller)."""
+class PubSubBoardFeed:
+    """The platform's tenant-scoped pub/sub (`subgraphs.kit.pubsub`: memory:// or redis://)."""
 
-    def __init__(self, broadcast: Any) -> None:
-        self._broadcast = broadcast
+    def __init__(self, pubsub: PubSub) -> None:
+        self.pubsub = pubsub
 
     async def publish(self, channel: str, message: BoardMessage) -> None:
-        await self._broadcast.publish(channel=channel, message=message.dumps())
+        await self.pubsub.publish(channel, message.dumps())
 
     async def subscribe(self, channel: str) -> AsyncIterator[BoardMessage]:
-        async with self._broadcast.subscribe(channel=channel) as subscriber:
-            async for event in subscriber:
-                yield BoardMessage.loads(event.message)
+        async for raw in self.pubsub.subscribe(channel):
+            yield BoardMessage.loads(raw)
 
 
 def _message(event: Event) -> BoardMessage | None:
@@ -120,12 +120,3 @@ def attach_feed(feed: BoardFeed, hub: EventHub) -> Callable[[], None]:
         return forward(event) if _message(event) is not None else None
 
     return hub.subscribe(on_event)
-
-
-@asynccontextmanager
-async def feed_attached(feed: BoardFeed, hub: EventHub) -> AsyncIterator[BoardFeed]:
-    detach = attach_feed(feed, hub)
-    try:
-        yield feed
-    finally:
-        detach()

@@ -246,3 +246,27 @@ async def test_concurrent_moves_keep_a_total_order(world: World) -> None:
     for col in state["columns"]:
         column_ranks = [c["rank"] for c in col["cards"]]
         assert column_ranks == sorted(column_ranks)
+
+
+async def test_pubsub_feed_round_trip_on_tenant_channels() -> None:
+    """The production feed on the kit's pub/sub (memory:// here): a message reaches the
+    subscriber of its tenant's channel only."""
+    from subgraphs.kit.pubsub import PubSub
+    from subgraphs.projects.realtime import BoardMessage, PubSubBoardFeed, channel
+
+    pubsub = PubSub("memory://")
+    feed = PubSubBoardFeed(pubsub)
+    project = uuid.uuid4()
+    mine, other = channel(uuid.uuid4(), project), channel(uuid.uuid4(), project)
+    assert mine != other
+    try:
+        received = feed.subscribe(mine)
+        first = asyncio.ensure_future(anext(received))
+        await asyncio.sleep(0.05)
+        await feed.publish(other, BoardMessage("CARD_MOVED", str(project), "foreign", None))
+        await feed.publish(mine, BoardMessage("CARD_MOVED", str(project), "t1", "u1", "s1", "0i"))
+        message = await asyncio.wait_for(first, 5)
+        assert (message.task_id, message.rank) == ("t1", "0i")
+        await received.aclose()
+    finally:
+        await pubsub.disconnect()
