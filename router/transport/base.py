@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import orjson
 
 Headers = tuple[tuple[str, str], ...]
+_CORRELATION = frozenset({"x-request-id", "traceparent", "tracestate"})
 
 
 class FailureKind(StrEnum):
@@ -46,8 +47,13 @@ class SubgraphRequest:
 
     @property
     def dedup_key(self) -> tuple[str, str, bytes, Headers]:
-        """Everything that makes two requests differ: identical keys may share one answer."""
-        return (self.service_name, self.url, self.body, self.headers)
+        """Everything that makes two requests differ: identical keys may share one answer.
+        Correlation headers (request id, trace context) differ per request without changing
+        the answer, so they are left out (the shared request carries the leader's)."""
+        headers = self.headers
+        if any(name in _CORRELATION for name, _ in headers):
+            headers = tuple(h for h in headers if h[0] not in _CORRELATION)
+        return (self.service_name, self.url, self.body, headers)
 
 
 @dataclass(frozen=True, slots=True)

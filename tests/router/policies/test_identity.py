@@ -188,3 +188,16 @@ async def test_key_rotation_under_load_fails_no_request(tmp_path: Path) -> None:
         assert done > 40
         assert failures == []
         assert keys.hits >= 2
+
+
+def test_correlation_headers_do_not_split_dedup() -> None:
+    from router.transport import SubgraphRequest
+
+    auth = ("authorization", "Bearer t")
+    a = SubgraphRequest("a", "http://a", b"{}", (auth, ("x-request-id", "1")))
+    b = SubgraphRequest(
+        "a", "http://a", b"{}", (auth, ("traceparent", "00-x"), ("x-request-id", "2"))
+    )
+    other = SubgraphRequest("a", "http://a", b"{}", (("authorization", "Bearer u"),))
+    assert a.dedup_key == b.dedup_key
+    assert a.dedup_key != other.dedup_key
