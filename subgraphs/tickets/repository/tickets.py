@@ -203,8 +203,11 @@ class TicketRepository(Repository[Ticket]):
 
     def _search_condition(self, query: str) -> ColumnElement[bool]:
         if self.dialect == "postgresql":
-            vector = literal_column("tickets_tickets.search_vector")
-            return vector.op("@@")(func.websearch_to_tsquery("simple", query))  # type: ignore[no-any-return]
+            vector: Any = literal_column("tickets_tickets.search_vector")
+            matched: ColumnElement[bool] = vector.op("@@")(
+                func.websearch_to_tsquery("simple", query)
+            )
+            return matched
         matches = text("SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH :fts").bindparams(
             fts=fts_query(query)
         )

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry decorators called with a description are untyped for mypy)
 """Mutations of the tickets subgraph: one `input`, a payload with `userErrors`."""
 
 from __future__ import annotations
@@ -215,11 +217,11 @@ class Mutation:
     @strawberry.mutation
     async def create_ticket_status(
         self, info: Ctx, input: CreateTicketStatusInput
-    ) -> TicketStatusPayload:  # type: ignore[valid-type]
+    ) -> TicketStatusPayload:
         return TicketStatusPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: config.create_status(  # type: ignore[attr-defined]
+                lambda s, _, a: config.create_status(
                     s, a, input.key, input.name, input.category.value, input.pauses_sla
                 ),
             )
@@ -228,38 +230,34 @@ class Mutation:
     @strawberry.mutation
     async def create_ticket_priority(
         self, info: Ctx, input: CreateTicketPriorityInput
-    ) -> TicketPriorityPayload:  # type: ignore[valid-type]
+    ) -> TicketPriorityPayload:
         return TicketPriorityPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: (  # type: ignore[attr-defined]
-                    config.create_priority(s, a, input.key, input.name, input.rank)
-                ),
+                lambda s, _, a: config.create_priority(s, a, input.key, input.name, input.rank),
             )
         )
 
     @strawberry.mutation
-    async def save_ticket_group(self, info: Ctx, input: SaveTicketGroupInput) -> TicketGroupPayload:  # type: ignore[valid-type]
+    async def save_ticket_group(self, info: Ctx, input: SaveTicketGroupInput) -> TicketGroupPayload:
         members = [(require_id(m.user_id, "members"), m.capacity) for m in input.members or []]
         rule = input.auto_assign.value if input.auto_assign else "MANUAL"
         group_id = ids([input.id], "id")[0] if input.id else None
         return TicketGroupPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: config.save_group(  # type: ignore[attr-defined]
-                    s, a, group_id, input.name, rule, members
-                ),
+                lambda s, _, a: config.save_group(s, a, group_id, input.name, rule, members),
             )
         )
 
     @strawberry.mutation
     async def create_ticket_custom_field(
         self, info: Ctx, input: CreateCustomFieldInput
-    ) -> CustomFieldPayload:  # type: ignore[valid-type]
+    ) -> CustomFieldPayload:
         return CustomFieldPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: config.create_field(  # type: ignore[attr-defined]
+                lambda s, _, a: config.create_field(
                     s,
                     a,
                     input.key,
@@ -274,21 +272,19 @@ class Mutation:
     @strawberry.mutation
     async def create_business_calendar(
         self, info: Ctx, input: CreateBusinessCalendarInput
-    ) -> BusinessCalendarPayload:  # type: ignore[valid-type]
+    ) -> BusinessCalendarPayload:
         hours = _json_object(input.hours, "hours")
         return BusinessCalendarPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: (  # type: ignore[attr-defined]
-                    config.create_calendar(
-                        s, a, input.name, input.timezone, hours, input.holidays or []
-                    )
+                lambda s, _, a: config.create_calendar(
+                    s, a, input.name, input.timezone, hours, input.holidays or []
                 ),
             )
         )
 
     @strawberry.mutation
-    async def create_sla_policy(self, info: Ctx, input: CreateSlaPolicyInput) -> SlaPolicyPayload:  # type: ignore[valid-type]
+    async def create_sla_policy(self, info: Ctx, input: CreateSlaPolicyInput) -> SlaPolicyPayload:
         data = config.PolicyInput(
             name=input.name,
             position=input.position,
@@ -300,35 +296,29 @@ class Mutation:
         return SlaPolicyPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: config.create_policy(  # type: ignore[attr-defined]
-                    s, a, data
-                ),
+                lambda s, _, a: config.create_policy(s, a, data),
             )
         )
 
     @strawberry.mutation
-    async def create_macro(self, info: Ctx, input: CreateMacroInput) -> MacroPayload:  # type: ignore[valid-type]
+    async def create_macro(self, info: Ctx, input: CreateMacroInput) -> MacroPayload:
         data = productivity.MacroInput(
             input.name, _json_object(input.actions, "actions"), input.reply, input.reply_public
         )
         return MacroPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: productivity.create_macro(  # type: ignore[attr-defined]
-                    s, a, data
-                ),
+                lambda s, _, a: productivity.create_macro(s, a, data),
             )
         )
 
     @strawberry.mutation
-    async def save_ticket_view(self, info: Ctx, input: SaveTicketViewInput) -> TicketViewPayload:  # type: ignore[valid-type]
+    async def save_ticket_view(self, info: Ctx, input: SaveTicketViewInput) -> TicketViewPayload:
         spec = to_filter(input.filter)
         return TicketViewPayload.of(
             await mutate(
                 info,
-                lambda s, _, a: productivity.save_view(  # type: ignore[attr-defined]
-                    s, a, input.name, spec, shared=input.shared
-                ),
+                lambda s, _, a: productivity.save_view(s, a, input.name, spec, shared=input.shared),
             )
         )
 

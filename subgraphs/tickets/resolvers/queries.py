@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry decorators called with a description are untyped for mypy)
 """Queries of the tickets subgraph."""
 
 from __future__ import annotations
@@ -71,11 +73,12 @@ async def ticket_connection(
         return await queries.list_tickets(session, scope, actor, spec, ordering, key, size)
 
     rows = await read(info, work)
-    keyed = [(Ticket.of(row), cursor_key(ordering, value, row.number)) for row, value in rows]
-    page = connection_from_rows(keyed, size=size, key=lambda pair: pair[1], had_cursor=bool(key))
-    return Connection(
-        edges=[type(e)(cursor=e.cursor, node=e.node[0]) for e in page.edges],
-        page_info=page.page_info,
+    cursors = {row.id: cursor_key(ordering, value, row.number) for row, value in rows}
+    return connection_from_rows(
+        [Ticket.of(row) for row, _ in rows],
+        size=size,
+        key=lambda ticket: cursors[ticket.row.id],
+        had_cursor=bool(key),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +42,11 @@ async def check_sla(
         assert clock.due_at is not None
         due_at = aware(clock.due_at)
         key = (clock.ticket_id, clock.metric, clock.cycle)
-        common = {"ticket_id": clock.ticket_id, "metric": clock.metric, "cycle": clock.cycle}
+        common: dict[str, Any] = {
+            "ticket_id": clock.ticket_id,
+            "metric": clock.metric,
+            "cycle": clock.cycle,
+        }
         if clock.warn_at is not None and aware(clock.warn_at) <= now:
             clock.warn_at = None  # handled: not selected again for its warning
             if (*key, WARNING) not in emitted and due_at > now:

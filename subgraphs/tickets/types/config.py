@@ -28,7 +28,7 @@ class CustomField:
     id: strawberry.ID
     key: str
     name: str
-    kind: FieldKind  # type: ignore[valid-type]
+    kind: FieldKind
     options: list[str]
     required: bool
 
@@ -162,29 +162,103 @@ class TicketCommentPayload:
         return cls(comment=Comment.of(value), user_errors=[])
 
 
-def payload(name: str, field: str, kind: type[Any]) -> type[Any]:
-    """A `{<field>: Kind, userErrors}` payload type built from a row mapper `Kind.of`."""
+@strawberry.type
+class TicketStatusPayload:
+    status: TicketStatus | None
+    user_errors: list[UserError]
 
-    def of(cls: type[Any], value: Any) -> Any:
+    @classmethod
+    def of(cls, value: Any) -> TicketStatusPayload:
         if isinstance(value, list):
-            return cls(**{field: None, "user_errors": value})
-        return cls(**{field: kind.of(value), "user_errors": []})
-
-    namespace: dict[str, Any] = {
-        "__annotations__": {field: kind | None, "user_errors": list[UserError]},
-        "of": classmethod(of),
-    }
-    return strawberry.type(type(name, (), namespace), name=name)
+            return cls(status=None, user_errors=value)
+        return cls(status=TicketStatus.of(value), user_errors=[])
 
 
-TicketStatusPayload = payload("TicketStatusPayload", "status", TicketStatus)
-TicketPriorityPayload = payload("TicketPriorityPayload", "priority", TicketPriority)
-TicketGroupPayload = payload("TicketGroupPayload", "group", TicketGroup)
-CustomFieldPayload = payload("TicketCustomFieldPayload", "field", CustomField)
-BusinessCalendarPayload = payload("BusinessCalendarPayload", "calendar", BusinessCalendar)
-SlaPolicyPayload = payload("SlaPolicyPayload", "policy", SlaPolicy)
-MacroPayload = payload("MacroPayload", "macro", Macro)
-TicketViewPayload = payload("TicketViewPayload", "view", TicketView)
+@strawberry.type
+class TicketPriorityPayload:
+    priority: TicketPriority | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> TicketPriorityPayload:
+        if isinstance(value, list):
+            return cls(priority=None, user_errors=value)
+        return cls(priority=TicketPriority.of(value), user_errors=[])
+
+
+@strawberry.type
+class TicketGroupPayload:
+    group: TicketGroup | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> TicketGroupPayload:
+        if isinstance(value, list):
+            return cls(group=None, user_errors=value)
+        return cls(group=TicketGroup.of(value), user_errors=[])
+
+
+@strawberry.type
+class TicketCustomFieldPayload:
+    field: CustomField | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> TicketCustomFieldPayload:
+        if isinstance(value, list):
+            return cls(field=None, user_errors=value)
+        return cls(field=CustomField.of(value), user_errors=[])
+
+
+@strawberry.type
+class BusinessCalendarPayload:
+    calendar: BusinessCalendar | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> BusinessCalendarPayload:
+        if isinstance(value, list):
+            return cls(calendar=None, user_errors=value)
+        return cls(calendar=BusinessCalendar.of(value), user_errors=[])
+
+
+@strawberry.type
+class SlaPolicyPayload:
+    policy: SlaPolicy | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> SlaPolicyPayload:
+        if isinstance(value, list):
+            return cls(policy=None, user_errors=value)
+        return cls(policy=SlaPolicy.of(value), user_errors=[])
+
+
+@strawberry.type
+class MacroPayload:
+    macro: Macro | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> MacroPayload:
+        if isinstance(value, list):
+            return cls(macro=None, user_errors=value)
+        return cls(macro=Macro.of(value), user_errors=[])
+
+
+@strawberry.type
+class TicketViewPayload:
+    view: TicketView | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, value: Any) -> TicketViewPayload:
+        if isinstance(value, list):
+            return cls(view=None, user_errors=value)
+        return cls(view=TicketView.of(value), user_errors=[])
+
+
+CustomFieldPayload = TicketCustomFieldPayload
 
 
 @strawberry.type

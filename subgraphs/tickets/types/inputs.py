@@ -46,14 +46,14 @@ class CustomFieldFilter:
 @strawberry.input(name="TicketFilter", description="Every given condition must hold.")
 class TicketFilterInput:
     status: list[str] | None = None
-    category: list[StatusCategory] | None = None  # type: ignore[valid-type]
+    category: list[StatusCategory] | None = None
     assignee_id: list[strawberry.ID] | None = None
     unassigned: bool | None = None
     requester_id: list[strawberry.ID] | None = None
     group_id: list[strawberry.ID] | None = None
     priority: list[str] | None = None
-    type: list[TicketType] | None = None  # type: ignore[valid-type]
-    channel: list[Channel] | None = None  # type: ignore[valid-type]
+    type: list[TicketType] | None = None
+    channel: list[Channel] | None = None
     tags_any: list[str] | None = None
     tags_all: list[str] | None = None
     custom_fields: list[CustomFieldFilter] | None = None
@@ -82,8 +82,8 @@ class CreateTicketInput:
     group_id: strawberry.ID | None = None
     priority: str | None = None
     status: str | None = None
-    type: TicketType | None = None  # type: ignore[valid-type]
-    channel: Channel | None = None  # type: ignore[valid-type]
+    type: TicketType | None = None
+    channel: Channel | None = None
     tags: list[str] | None = None
     custom_fields: JSON | None = None
     parent_id: strawberry.ID | None = None
@@ -96,7 +96,7 @@ class UpdateTicketInput:
     description: str | None = strawberry.UNSET
     status: str | None = strawberry.UNSET
     priority: str | None = strawberry.UNSET
-    type: TicketType | None = strawberry.UNSET  # type: ignore[valid-type]
+    type: TicketType | None = strawberry.UNSET
     group_id: strawberry.ID | None = strawberry.UNSET
     assignee_id: strawberry.ID | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
@@ -144,7 +144,7 @@ class RateTicketInput:
 class CreateTicketStatusInput:
     key: str
     name: str
-    category: StatusCategory  # type: ignore[valid-type]
+    category: StatusCategory
     pauses_sla: bool = False
 
 
@@ -165,7 +165,7 @@ class GroupMemberInput:
 class SaveTicketGroupInput:
     id: strawberry.ID | None = None
     name: str
-    auto_assign: AutoAssign | None = None  # type: ignore[valid-type]
+    auto_assign: AutoAssign | None = None
     members: list[GroupMemberInput] | None = None
 
 
@@ -173,7 +173,7 @@ class SaveTicketGroupInput:
 class CreateCustomFieldInput:
     key: str
     name: str
-    kind: FieldKind  # type: ignore[valid-type]
+    kind: FieldKind
     options: list[str] | None = None
     required: bool = False
 

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry decorators called with a description are untyped for mypy)
 """`Ticket` (entity), its conversation, history and SLA state; the `User` stub."""
 
 from __future__ import annotations
@@ -28,12 +30,19 @@ from subgraphs.tickets.sla.clock import SlaState
 
 Ctx = Info[SubgraphContext[TicketsDeps], None]
 
-StatusCategory = strawberry.enum(models.StatusCategory, name="TicketStatusCategory")
-Channel = strawberry.enum(models.Channel, name="TicketChannel")
-TicketType = strawberry.enum(models.TicketType, name="TicketType")
-SlaMetric = strawberry.enum(models.SlaMetric, name="SlaMetric")
-AutoAssign = strawberry.enum(models.AutoAssign, name="AutoAssignRule")
-FieldKind = strawberry.enum(models.FieldKind, name="CustomFieldKind")
+# the domain enums, exposed under GraphQL names (strawberry.enum registers the class itself)
+strawberry.enum(models.StatusCategory, name="TicketStatusCategory")
+strawberry.enum(models.Channel, name="TicketChannel")
+strawberry.enum(models.TicketType, name="TicketType")
+strawberry.enum(models.SlaMetric, name="SlaMetric")
+strawberry.enum(models.AutoAssign, name="AutoAssignRule")
+strawberry.enum(models.FieldKind, name="CustomFieldKind")
+StatusCategory = models.StatusCategory
+Channel = models.Channel
+TicketType = models.TicketType
+SlaMetric = models.SlaMetric
+AutoAssign = models.AutoAssign
+FieldKind = models.FieldKind
 
 
 def reads_all(info: Ctx) -> bool:
@@ -48,7 +57,7 @@ class TicketStatus:
     id: strawberry.ID
     key: str
     name: str
-    category: StatusCategory  # type: ignore[valid-type]
+    category: StatusCategory
     pauses_sla: bool
     position: int
 
@@ -80,7 +89,7 @@ class TicketPriority:
 class TicketGroup:
     id: strawberry.ID
     name: str
-    auto_assign: AutoAssign  # type: ignore[valid-type]
+    auto_assign: AutoAssign
 
     @classmethod
     def of(cls, row: models.Group) -> TicketGroup:
@@ -138,7 +147,7 @@ class FieldChange:
 
 @strawberry.type(name="SlaTarget", description="Live state of one SLA metric of a ticket.")
 class SlaTarget:
-    metric: SlaMetric  # type: ignore[valid-type]
+    metric: SlaMetric
     cycle: int
     target_at: datetime | None
     remaining_seconds: float
@@ -172,8 +181,8 @@ class Ticket:
     number: int
     subject: str
     description: str
-    type: TicketType  # type: ignore[valid-type]
-    channel: Channel  # type: ignore[valid-type]
+    type: TicketType
+    channel: Channel
     tags: list[str]
     custom_fields: JSON
     created_at: datetime
@@ -218,11 +227,13 @@ class Ticket:
     @strawberry.field
     async def status(self, info: Ctx) -> TicketStatus:
         row = await info.context.loaders.get(StatusesById).load(self.row.status_id)
+        assert row is not None
         return TicketStatus.of(row)
 
     @strawberry.field
     async def priority(self, info: Ctx) -> TicketPriority:
         row = await info.context.loaders.get(PrioritiesById).load(self.row.priority_id)
+        assert row is not None
         return TicketPriority.of(row)
 
     @strawberry.field
