@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import statistics
 import tempfile
@@ -206,7 +207,7 @@ async def bench_search(
     results: dict[str, str] = {"seed": f"{rows} tickets inserted in {seeded:.1f} s"}
     for label, queries in (
         ("one word (~20% of rows match)", [[w] for w in WORDS]),
-        ("two words", [[a, b] for a, b in zip(WORDS, WORDS[1:], strict=False)]),
+        ("two words", [[a, b] for a, b in itertools.pairwise(WORDS)]),
         ("rare token (1 row)", [[f"ref{random.randrange(rows)}"] for _ in range(20)]),
     ):
         samples = []
