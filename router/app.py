@@ -390,6 +390,9 @@ def build_app(
     if config.log_format == "json":
         configure_json_logs(config.log_level)
     app.state.subscriptions = subscriptions
+    if app.state.metrics is not None and subscriptions is not None:
+        hub = subscriptions.hub
+        app.state.metrics.active_subscriptions.set_function(lambda: float(hub.subscriber_count))
     return app
 
 

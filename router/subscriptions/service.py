@@ -87,9 +87,10 @@ class SubscriptionService:
         self.connections = 0  # open WebSocket connections
         self.dropped_clients = 0  # closed because their queue was full (1013)
 
-    async def check_connection(self, context: RequestContext) -> None:
+    async def check_connection(self, context: RequestContext) -> float | None:
         """Run every hook's `on_request` once on a probe request (`connection_init`): a 401/403
-        refusal (bad token, unknown tenant) raises `ConnectionRejected` (close 4403)."""
+        refusal (bad token, unknown tenant) raises `ConnectionRejected` (close 4403). Returns
+        the verified token's `exp` (epoch seconds), when there is one."""
         probe = operation_context(context, context.method)
         for hook in self.router.hooks:
             try:
@@ -97,7 +98,10 @@ class SubscriptionService:
             except RequestError as exc:
                 if exc.status in (401, 403):
                     raise ConnectionRejected(exc.message) from exc
-                return  # rate limits and the like apply per operation
+                break  # rate limits and the like apply per operation
+        principal = probe.edge.principal if probe.edge is not None else None
+        expires = principal.claims.get("exp") if principal is not None else None
+        return float(expires) if isinstance(expires, int | float) else None
 
     async def start(self, request: GraphQLRequest, context: RequestContext, sink: Sink) -> Started:
         state = self.router.state

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import orjson
@@ -227,12 +228,20 @@ class ClientConnection:
         self.init_received = True
         try:
             context = await self.service.authenticator(payload, self.headers)
-            await self.service.check_connection(context)
+            expires = await self.service.check_connection(context)
         except ConnectionRejected as exc:
             raise ProtocolError(CloseCode.FORBIDDEN, exc.reason) from exc
         self.context = context
         self.enqueue(ACK)
         self.tasks.append(asyncio.create_task(self._keepalive()))
+        if expires is not None:
+            self.tasks.append(asyncio.create_task(self._expire(expires)))
+
+    async def _expire(self, expires: float) -> None:
+        """The token the connection was opened with expires: close 4403 (the client logs in
+        again and reconnects)."""
+        await asyncio.sleep(max(0.0, expires - time.time()))
+        self.close_soon(CloseCode.FORBIDDEN, "Token expired")
 
     def _subscribe(self, message: ClientMessage) -> None:
         operation_id = message.id or ""

@@ -3,6 +3,7 @@ hook refusing one operation answers an `error` message, and hooks see every oper
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -20,6 +21,7 @@ from conftest import (
 from servers import Recorder
 
 from router.pipeline import GraphQLRequest, RequestContext, RequestError, RouterHook
+from router.policies.context import EdgeContext, Principal
 
 
 class TokenHook(RouterHook):
@@ -37,6 +39,10 @@ class TokenHook(RouterHook):
             raise RequestError("Invalid or expired token.", "UNAUTHENTICATED", 401, 401)
         if "Forbidden" in request.query:
             raise RequestError("Not allowed.", "FORBIDDEN", 403, 403)
+        if auth == "Bearer short-lived":  # what PolicyHook records for a verified token
+            claims = {"exp": time.time() + 0.5}
+            principal = Principal("alice", None, frozenset(), claims, "short-lived")
+            context.edge = EdgeContext(request_id="r", principal=principal)
         return None
 
 
@@ -69,3 +75,12 @@ async def test_hook_runs_per_operation(hooked: Stack, hook: TokenHook) -> None:
         assert message["type"] == "error"
         assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"
     assert ("WEBSOCKET", "Bearer fine") in hook.seen
+
+
+async def test_token_expiry_closes_4403(hooked: Stack) -> None:
+    async with await connect(hooked) as ws:
+        await init(ws, {"authorization": "Bearer short-lived"})
+        await subscribe(ws, "1", "subscription { forever(intervalMs: 20) }")
+        started = time.monotonic()
+        assert await close_code(ws) == 4403
+        assert time.monotonic() - started < 3

@@ -181,3 +181,14 @@ async def test_http_post_of_a_subscription_is_405(stack: Stack) -> None:
     async with httpx.AsyncClient() as client:
         response = await client.post(stack.url, json={"query": TICKER})
     assert response.status_code == 405
+
+
+async def test_active_subscriptions_gauge(stack: Stack) -> None:
+    async with await connect(stack) as ws:
+        await init(ws)
+        await subscribe(ws, "1", FOREVER)
+        assert (await receive(ws))["type"] == "next"
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(stack.url.replace("/graphql", "/metrics"))).text
+    line = next(x for x in text.splitlines() if x.startswith("router_active_subscriptions"))
+    assert float(line.split()[-1]) >= 1
