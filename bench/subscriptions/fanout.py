@@ -55,6 +55,12 @@ def rss_kib(pid: int) -> int:
 ROUTER_CMD = f"{PYTHON} -m router --supergraph {{supergraph}} --port {{port}}"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` (clock ticks from /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(
     subscribers: int, events: int, interval_ms: int, router_cmd: str = ROUTER_CMD
 ) -> dict[str, object]:
@@ -114,12 +120,20 @@ def run(
             first = int(line.split()[1]) + max(2, int(2000 / interval_ms))
             clients.stdin.write(f"GO {first} {events}\n")
             clients.stdin.flush()
+            cpu_before, wall_before = cpu_seconds(router.pid), time.monotonic()
             summary: dict[str, object] = json.loads(clients.stdout.readline())
+            cpu = cpu_seconds(router.pid) - cpu_before
+            window = time.monotonic() - wall_before
             summary.update(
                 connect_and_subscribe_s=round(connect_s, 2),
                 router_rss_baseline_mib=round(baseline / 1024, 1),
                 router_rss_loaded_mib=round(loaded / 1024, 1),
                 rss_per_connection_kib=round((loaded - baseline) / subscribers, 1),
+                # the router's CPU while the measured events were delivered (waiting included)
+                router_cpu_ms_per_event=round(cpu * 1000 / (window * 1000 / interval_ms), 1),
+                router_cpu_us_per_delivery=round(
+                    cpu * 1e6 / (window * 1000 / interval_ms) / subscribers, 1
+                ),
                 interval_ms=interval_ms,
             )
             return summary
