@@ -1,0 +1,1 @@
+"""Use cases of the chat subgraph (no strawberry, no starlette)."""

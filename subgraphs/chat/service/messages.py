@@ -1,0 +1,126 @@
+"""Messages: replies, private notes, system messages, mentions, read receipts, typing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from subgraphs.chat.errors import CannedReplyNotFoundError, InvalidChatInputError
+from subgraphs.chat.events import AgentMentioned
+from subgraphs.chat.models import AuthorKind, ChatConversation, ChatMessage, MessageKind
+from subgraphs.chat.repository import ConfigRepository, ConversationsRepository, MessagesRepository
+from subgraphs.chat.service import signals
+from subgraphs.chat.service.common import Unit, visible_or_raise
+from subgraphs.chat.views import Attachment, MessageView
+from subgraphs.kit.events import record
+
+MAX_BODY = 20_000
+MAX_ATTACHMENTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    conversation_id: uuid.UUID
+    body: str = ""
+    private: bool = False
+    canned_reply_id: uuid.UUID | None = None
+    mentions: tuple[uuid.UUID, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+async def append(
+    unit: Unit,
+    conversation: ChatConversation,
+    *,
+    kind: MessageKind,
+    author_kind: AuthorKind,
+    author_id: uuid.UUID | None,
+    body: str,
+    attachments: Sequence[Attachment] = (),
+    mentions: Sequence[uuid.UUID] = (),
+) -> MessageView:
+    """Store a message with the conversation's next number and announce it after commit."""
+    seq = await ConversationsRepository(unit.session, unit.scope).next_seq(conversation.id)
+    files = [
+        {"name": a.name, "url": a.url, "content_type": a.content_type, "size": a.size}
+        for a in attachments
+    ]
+    row = ChatMessage(
+        id=uuid.uuid4(),
+        conversation_id=conversation.id,
+        seq=seq,
+        kind=kind,
+        author_kind=author_kind,
+        author_id=author_id,
+        body=body,
+        attachments=orjson.dumps(files).decode(),
+        mentions=orjson.dumps([str(m) for m in mentions]).decode(),
+        created_at=unit.now,
+    )
+    unit.session.add(row)
+    conversation.message_seq = seq
+    conversation.updated_at = unit.now
+    view = MessageView.of(row)
+    signals.message_added(unit, view)
+    return view
+
+
+async def post_message(unit: Unit, new: NewMessage) -> MessageView:
+    repo = ConversationsRepository(unit.session, unit.scope)
+    conversation = visible_or_raise(unit.actor, await repo.find(new.conversation_id))
+    body = new.body.strip()
+    if new.canned_reply_id is not None:
+        unit.actor.require_agent("use canned replies")
+        canned = await ConfigRepository(unit.session, unit.scope).canned_reply(new.canned_reply_id)
+        if canned is None:
+            raise CannedReplyNotFoundError(field="cannedReplyId")
+        body = canned.content
+    if not body and not new.attachments:
+        raise InvalidChatInputError(reason="a message needs a body or attachments", field="body")
+    if len(body) > MAX_BODY or len(new.attachments) > MAX_ATTACHMENTS:
+        raise InvalidChatInputError(reason="message too large", field="body")
+    if unit.actor.is_contact:
+        if new.private or new.mentions:
+            raise InvalidChatInputError(reason="contacts cannot write notes", field="private")
+        kind, author_kind, author = MessageKind.TEXT, AuthorKind.CONTACT, conversation.contact_id
+    else:
+        author = unit.actor.require_agent("reply")
+        kind = MessageKind.NOTE if new.private else MessageKind.TEXT
+        author_kind = AuthorKind.AGENT
+    view = await append(
+        unit,
+        conversation,
+        kind=kind,
+        author_kind=author_kind,
+        author_id=author,
+        body=body,
+        attachments=new.attachments,
+        mentions=tuple(dict.fromkeys(new.mentions)),
+    )
+    if view.mentions:
+        record(
+            unit.session,
+            AgentMentioned(
+                tenant_id=unit.scope.tenant_id,
+                actor=unit.actor.participant,
+                conversation_id=conversation.id,
+                message_id=view.id,
+                mentioned=view.mentions,
+            ),
+        )
+    signals.conversation_changed(unit, conversation)
+    return view
+
+
+async def mark_read(unit: Unit, conversation_id: uuid.UUID, seq: int | None) -> int:
+    """Move the caller's read receipt forward (to the last message by default)."""
+    repo = ConversationsRepository(unit.session, unit.scope)
+    conversation = visible_or_raise(unit.actor, await repo.find(conversation_id))
+    upto = conversation.message_seq if seq is None else min(seq, conversation.message_seq)
+    receipt = await MessagesRepository(unit.session, unit.scope).mark_read(
+        conversation.id, unit.actor.participant, upto, unit.now
+    )
+    return receipt.last_read_seq
