@@ -36,7 +36,7 @@ for _enum, _name in (
     (StateCategory, "StateCategory"),
     (Priority, "Priority"),
     (Swimlane, "Swimlane"),
-    (FieldType, "CustomFieldType"),
+    (FieldType, "TaskCustomFieldType"),
     (Relation, "TaskRelationType"),
     (AdjustEstimate, "AdjustEstimate"),
     (RollupDimension, "TimeRollupDimension"),

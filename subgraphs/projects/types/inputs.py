@@ -116,7 +116,7 @@ class CreateStateInput:
     category: StateCategory
 
 
-@strawberry.input
+@strawberry.input(name="CreateTaskCustomFieldInput")
 class CreateCustomFieldInput:
     project_id: strawberry.ID | None = strawberry.field(
         default=None, description="Null: a field of every project of the tenant."
@@ -152,7 +152,7 @@ class CreateCycleInput:
     ends_on: date
 
 
-@strawberry.input
+@strawberry.input(name="TaskCustomFieldFilter")
 class CustomFieldFilter:
     field_id: strawberry.ID
     equals: str | None = None

@@ -42,7 +42,7 @@ class BoardColumnPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.type(name="ProjectLabelPayload")
 class LabelPayload:
     label: Label | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
@@ -54,13 +54,13 @@ class WorkflowStatePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.type(name="TaskCustomFieldPayload")
 class CustomFieldPayload:
     field: CustomField | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.type(name="TaskCommentPayload")
 class CommentPayload:
     comment: Comment | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
@@ -99,7 +99,7 @@ class CompleteCyclePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type(name="SavedView")
+@strawberry.type(name="SavedTaskView")
 class SavedView:
     id: strawberry.ID
     name: str
@@ -107,13 +107,13 @@ class SavedView:
     owner_id: strawberry.ID | None
 
 
-@strawberry.type
+@strawberry.type(name="SavedTaskViewPayload")
 class SavedViewPayload:
     view: SavedView | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.type(name="DeleteSavedTaskViewPayload")
 class DeletePayload:
     deleted_id: strawberry.ID | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -113,7 +113,7 @@ class WorkflowState:
         )
 
 
-@strawberry.type(name="Label")
+@strawberry.type(name="ProjectLabel")
 class Label:
     id: strawberry.ID
     name: str
@@ -124,7 +124,7 @@ class Label:
         return cls(id=strawberry.ID(str(label.id)), name=label.name, color=label.color)
 
 
-@strawberry.type(name="CustomField")
+@strawberry.type(name="TaskCustomField")
 class CustomField:
     id: strawberry.ID
     name: str
@@ -143,13 +143,13 @@ class CustomField:
         )
 
 
-@strawberry.type(name="CustomFieldValue")
+@strawberry.type(name="TaskCustomFieldValue")
 class CustomFieldValue:
     field_id: strawberry.ID
     value: str | None
 
 
-@strawberry.type(name="Comment")
+@strawberry.type(name="TaskComment")
 class Comment:
     id: strawberry.ID
     body: str = strawberry.field(description="Markdown.")

@@ -138,3 +138,17 @@ def test_keys_between_are_ordered_and_unique(a: str | None, count: int) -> None:
     assert len(set(spread)) == count
     assert all(a is None or k > a for k in spread)
     assert a is None or rank_after(a) > a
+
+
+def test_composes_with_every_other_subgraph() -> None:
+    """The supergraph composes: no type of ours clashes with another subgraph's (errors of
+    other subgraphs among themselves are theirs to fix, so only ours are asserted)."""
+    from router.compose.compose import compose
+    from router.compose.result import SubgraphSource
+    from subgraphs.registry import subgraph_sdls
+
+    sources = [SubgraphSource(name=n, url=u, sdl=s) for n, (u, s) in subgraph_sdls().items()]
+    assert "projects" in {s.name for s in sources}
+    result = compose(sources)
+    ours = [str(e) for e in result.errors or [] if "projects" in str(e)]
+    assert ours == []

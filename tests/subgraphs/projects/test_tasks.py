@@ -170,7 +170,7 @@ async def test_comments_mentions_make_watchers(world: World) -> None:
 async def test_typed_custom_fields_are_validated_and_filterable(world: World) -> None:
     api = world.api
     project = await api.project(world.a, world.key())
-    create = "mutation($i: CreateCustomFieldInput!) { createCustomField(input: $i) { field { id type options } userErrors { code } } }"
+    create = "mutation($i: CreateTaskCustomFieldInput!) { createCustomField(input: $i) { field { id type options } userErrors { code } } }"
     number = (
         await api.ok(
             create,
