@@ -5,10 +5,12 @@ tracking (Jira adjustEstimate, timers, SQL roll-ups) and cycles with roll-over."
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from subgraphs.kit.events.scheduler import JobRun
 from subgraphs.kit.ids import TenantId
+from subgraphs.projects.jobs import cycle_rollover_job
 from subgraphs.projects.service.cycles import rollover_due_cycles
 from tests.subgraphs.projects.conftest import World
 
@@ -256,10 +258,13 @@ async def test_cycles_progress_and_rollover(world: World) -> None:
     }
     # the scheduled job completes S1 (ended yesterday) and moves the unfinished tasks to S2
     tenant_id = TenantId(uuid.UUID(world.a.id))
-    async with api.identity.runtime.tenants.session(tenant_id) as session:
-        results = await rollover_due_cycles(session, tenant_id, today)
-        await session.commit()
-    assert [(str(r.cycle_id), str(r.next_cycle_id), r.moved) for r in results] == [(s1, s2, 2)]
+
+    class Tenants:
+        async def active_tenants(self) -> list[TenantId]:
+            return [tenant_id]
+
+    job = cycle_rollover_job(Tenants(), api.identity.runtime.tenants.session)
+    await job.run(JobRun(job.name, datetime.now(UTC), 1))
     async with api.identity.runtime.tenants.session(tenant_id) as session:  # idempotent
         assert await rollover_due_cycles(session, tenant_id, today) == []
     cycles = (await api.ok(progress, {"id": project["id"]}, tenant=world.a))["project"]["cycles"]
