@@ -63,6 +63,7 @@ async def upstream_events(request: UpstreamRequest) -> AsyncGenerator[dict[str, 
             open_timeout=request.connect_timeout,
             max_size=request.max_size,
             compression=None,
+            close_timeout=2,
         ) as ws:
             if ws.subprotocol != request.protocol:
                 raise UpstreamError(f"'{service}' does not speak {request.protocol}")

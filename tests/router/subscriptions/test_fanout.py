@@ -197,3 +197,25 @@ async def test_legacy_graphql_ws_upstream(legacy_stack: Stack) -> None:
         results = await collect(ws, "1")
     assert [r["data"]["reviewAdded"]["author"]["name"] for r in results] == ["Grace", "Ada"]
     assert legacy_stack.events.connections[before].subprotocols == ["graphql-ws"]
+
+
+@pytest.fixture(scope="module")
+async def unreachable_stack(
+    subgraphs: tuple[str, str, Recorder, Recorder],
+) -> AsyncIterator[Stack]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    urls = {"events": f"http://127.0.0.1:{port}/"}
+    async for value in start_stack(subgraphs, subgraph_urls=urls, connect_timeout=1.0):
+        yield value
+
+
+async def test_unreachable_subgraph_errors_then_completes(unreachable_stack: Stack) -> None:
+    async with await connect(unreachable_stack) as ws:
+        await init(ws)
+        await subscribe(ws, "1", "subscription { ticker }")
+        results = await collect(ws, "1")
+    assert len(results) == 1
+    assert results[0]["data"] is None
+    assert results[0]["errors"][0]["extensions"]["code"] == "SUBSCRIPTION_UPSTREAM_FAILED"
