@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from subgraphs.chat.models import ChatContact, ChatConversation, ConversationStatus
 from subgraphs.kit.repository import Repository
@@ -159,6 +161,25 @@ class ConversationsRepository(Repository[ChatConversation]):
     async def contact_by_token(self, token_hash: str) -> ChatContact | None:
         statement = select(ChatContact).where(ChatContact.token_hash == token_hash)
         return (await self.session.execute(statement)).scalars().first()
+
+    async def ensure_user_contact(
+        self, user_id: uuid.UUID, name: str, email: str | None, at: datetime
+    ) -> ChatContact:
+        """The identified user's contact, created once even under concurrent first chats."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        values = {
+            "id": uuid.uuid4(),
+            "name": name,
+            "email": email,
+            "user_id": user_id,
+            "created_at": at,
+        }
+        statement = insert(ChatContact).values(**values).on_conflict_do_nothing()
+        await self.session.execute(statement)
+        found = await self.contact_by_user(user_id)
+        assert found is not None
+        return found
 
     def add_contact(self, contact: ChatContact) -> ChatContact:
         self.session.add(contact)

@@ -62,18 +62,10 @@ async def contact_for(unit: Unit, new: NewConversation) -> tuple[ChatContact, st
         if found is not None:
             return found, None
     if actor.user_id is not None and actor.is_contact:
-        found = await repo.contact_by_user(actor.user_id)
-        if found is None:
-            found = repo.add_contact(
-                ChatContact(
-                    id=uuid.uuid4(),
-                    name=new.contact_name,
-                    email=new.contact_email,
-                    user_id=actor.user_id,
-                    created_at=unit.now,
-                )
-            )
-        return found, None
+        contact = await repo.ensure_user_contact(
+            actor.user_id, new.contact_name, new.contact_email, unit.now
+        )
+        return contact, None
     token = "cct_" + secrets.token_urlsafe(24)
     contact = repo.add_contact(
         ChatContact(

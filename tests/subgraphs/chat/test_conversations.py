@@ -15,12 +15,17 @@ async def test_anonymous_visitor_chats_with_an_agent(ch: ChatHarness, people: Pe
     started = await ch.start(people, inbox, contactName="Ada", contactEmail="ada@x.test")
     token, conv = started["contactToken"], started["conversation"]
     assert token.startswith("cct_")
-    assert conv["status"] == "OPEN" and conv["contact"]["identified"] is False
+    assert conv["status"] == "OPEN"
+    assert conv["contact"]["identified"] is False
     assert [m["body"] for m in conv["messages"]] == ["Hello, I need help"]
     reply = {"conversationId": conv["id"], "body": "Hi Ada!"}
     await ch.ok(SEND, {"input": reply}, tenant=people.tenant, token=people.agent)
-    note = {"conversationId": conv["id"], "body": "VIP", "private": True,
-            "mentions": [people.agent2_id]}  # fmt: skip
+    note = {
+        "conversationId": conv["id"],
+        "body": "VIP",
+        "private": True,
+        "mentions": [people.agent2_id],
+    }
     sent = await ch.ok(SEND, {"input": note}, tenant=people.tenant, token=people.agent)
     assert sent["message"]["mentions"] == [{"id": people.agent2_id}]
     mine = {"conversationId": conv["id"], "body": "thanks", "contactToken": token}
@@ -38,18 +43,21 @@ async def test_contacts_cannot_write_notes_or_see_others(ch: ChatHarness, people
     inbox = await ch.inbox(people)
     mine = await ch.start(people, inbox, token=people.customer)
     other = await ch.start(people, inbox)
-    assert mine["contactToken"] is None and mine["conversation"]["contact"]["identified"]
+    assert mine["contactToken"] is None
+    assert mine["conversation"]["contact"]["identified"]
     note = {"conversationId": mine["conversation"]["id"], "body": "x", "private": True}
     body = await ch.gql(SEND, {"input": note}, tenant=people.tenant, token=people.customer)
     assert body["data"]["sendChatMessage"]["userErrors"][0]["code"] == "INVALID_INPUT"
     foreign = {"conversationId": other["conversation"]["id"], "body": "peek"}
     body = await ch.gql(SEND, {"input": foreign}, tenant=people.tenant, token=people.customer)
     assert body["data"]["sendChatMessage"]["userErrors"][0]["code"] == "CONVERSATION_NOT_FOUND"
-    got = await ch.gql(GET, {"id": other["conversation"]["id"]}, tenant=people.tenant,
-                       token=people.customer)  # fmt: skip
+    got = await ch.gql(
+        GET, {"id": other["conversation"]["id"]}, tenant=people.tenant, token=people.customer
+    )
     assert got["data"]["conversation"] is None
-    listed = await ch.gql("{ conversations { edges { node { id } } } }", tenant=people.tenant,
-                          token=people.customer)  # fmt: skip
+    listed = await ch.gql(
+        "{ conversations { edges { node { id } } } }", tenant=people.tenant, token=people.customer
+    )
     ids = [e["node"]["id"] for e in listed["data"]["conversations"]["edges"]]
     assert ids == [mine["conversation"]["id"]]
     change = {"id": mine["conversation"]["id"], "status": "RESOLVED"}
@@ -57,8 +65,9 @@ async def test_contacts_cannot_write_notes_or_see_others(ch: ChatHarness, people
     assert body["data"]["updateConversation"]["userErrors"][0]["code"] == "NOT_AN_AGENT"
     body = await ch.gql(UPDATE, {"input": change}, tenant=people.tenant, token=people.viewer)
     assert body["data"]["updateConversation"]["userErrors"][0]["code"] == "NOT_AN_AGENT"
-    body = await ch.gql(GET, {"id": other["conversation"]["id"], "token": "cct_nope"},
-                        tenant=people.tenant)  # fmt: skip
+    body = await ch.gql(
+        GET, {"id": other["conversation"]["id"], "token": "cct_nope"}, tenant=people.tenant
+    )
     assert body["errors"][0]["extensions"]["code"] == "INVALID_CONTACT_TOKEN"
     body = await ch.gql(GET, {"id": other["conversation"]["id"]}, tenant=people.tenant)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -70,8 +79,12 @@ async def test_statuses_priority_snooze_and_receipts(ch: ChatHarness, people: Pe
     change = {"id": conv["id"], "status": "SNOOZED"}
     body = await ch.gql(UPDATE, {"input": change}, tenant=people.tenant, token=people.agent)
     assert body["data"]["updateConversation"]["userErrors"][0]["code"] == "INVALID_TRANSITION"
-    change = {"id": conv["id"], "status": "SNOOZED", "snoozedUntil": "2099-01-01T00:00:00Z",
-              "priority": "URGENT"}  # fmt: skip
+    change = {
+        "id": conv["id"],
+        "status": "SNOOZED",
+        "snoozedUntil": "2099-01-01T00:00:00Z",
+        "priority": "URGENT",
+    }
     result = await ch.ok(UPDATE, {"input": change}, tenant=people.tenant, token=people.agent)
     assert result["conversation"]["status"] == "SNOOZED"
     assert result["conversation"]["priority"] == "URGENT"
@@ -80,11 +93,16 @@ async def test_statuses_priority_snooze_and_receipts(ch: ChatHarness, people: Pe
         result = await ch.ok(UPDATE, {"input": change}, tenant=people.tenant, token=people.agent)
         assert result["conversation"]["status"] == status
         assert result["conversation"]["snoozedUntil"] is None
-    read = await ch.ok(READ, {"input": {"conversationId": conv["id"]}}, tenant=people.tenant,
-                       token=people.agent)  # fmt: skip
+    read = await ch.ok(
+        READ, {"input": {"conversationId": conv["id"]}}, tenant=people.tenant, token=people.agent
+    )
     assert read["lastReadSeq"] == 1
-    read = await ch.ok(READ, {"input": {"conversationId": conv["id"], "seq": 0}},
-                       tenant=people.tenant, token=people.agent)  # fmt: skip
+    read = await ch.ok(
+        READ,
+        {"input": {"conversationId": conv["id"], "seq": 0}},
+        tenant=people.tenant,
+        token=people.agent,
+    )
     assert read["lastReadSeq"] == 1  # receipts only move forward
     got = await ch.gql(GET, {"id": conv["id"]}, tenant=people.tenant, token=people.agent)
     receipts = got["data"]["conversation"]["readReceipts"]
@@ -100,8 +118,9 @@ async def test_canned_replies(ch: ChatHarness, people: People) -> None:
     assert saved["cannedReply"]["shortCode"] == "greet"
     body = await ch.gql(CANNED, {"input": data}, tenant=people.tenant, token=people.agent)
     assert body["data"]["saveCannedReply"]["userErrors"][0]["code"] == "DUPLICATE_SHORT_CODE"
-    found = await ch.gql('{ cannedReplies(search: "gr") { shortCode } }', tenant=people.tenant,
-                         token=people.agent)  # fmt: skip
+    found = await ch.gql(
+        '{ cannedReplies(search: "gr") { shortCode } }', tenant=people.tenant, token=people.agent
+    )
     assert found["data"]["cannedReplies"] == [{"shortCode": "greet"}]
     send = {"conversationId": conv["id"], "cannedReplyId": reply_id}
     sent = await ch.ok(SEND, {"input": send}, tenant=people.tenant, token=people.agent)
@@ -129,8 +148,9 @@ async def test_escalation_and_merge(ch: ChatHarness, people: People) -> None:
     assert got["data"]["_entities"] == [{"id": ticket_id, "conversations": [{"id": first["id"]}]}]
     merge = """mutation($s: ID!, $t: ID!) { mergeConversations(input: {sourceId: $s, targetId: $t})
       { conversation { id messageCount messages { seq body } } userErrors { code } } }"""
-    merged = await ch.ok(merge, {"s": second["id"], "t": first["id"]}, tenant=people.tenant,
-                         token=people.agent)  # fmt: skip
+    merged = await ch.ok(
+        merge, {"s": second["id"], "t": first["id"]}, tenant=people.tenant, token=people.agent
+    )
     seqs = [m["seq"] for m in merged["conversation"]["messages"]]
     assert seqs == list(range(1, len(seqs) + 1)) == list(range(1, 5))
     assert merged["conversation"]["messages"][2]["body"] == "again"
