@@ -74,6 +74,9 @@ class FieldMerge:
         merged = MergedField(name=name, type=merged_type)
         _merge_applied(merged, [s.fdef for s in sources])
         merged.args = self.merge_args(typed, coordinate)
+        for arg in merged.args.values():  # @external declarations constrain argument types too
+            declared = [s.fdef.args[arg.name].type for s in externals if arg.name in s.fdef.args]
+            arg.type = merge_types([arg.type, *declared], output=False) or arg.type
         self.check_external_args(externals, merged, coordinate)
         # The Guild records no `type:` on root and interface fields
         typeless = type_name in ROOT_TYPES or kind is Kind.INTERFACE

@@ -51,7 +51,9 @@ from router.compose.result import CompositionError, SubgraphSource
 _MACHINERY_TYPES = frozenset(
     {"_Service", "_Entity", "_Any", "_FieldSet", "FieldSet", "link__Import", "link__Purpose"}
 )
-_REPEATABLE = frozenset({"key", "tag", "requiresScopes", "policy", "context", "composeDirective"})
+_REPEATABLE = frozenset(
+    {"key", "tag", "shareable", "requiresScopes", "policy", "context", "composeDirective"}
+)
 _MACHINERY_FIELDS = frozenset({"_entities", "_service"})
 _BUILTIN_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "oneOf", "include", "skip", "link"})
 _KINDS: dict[type[Any], Kind] = {
