@@ -58,7 +58,7 @@ class PolicyHook(RouterHook):
         self.config = config
         self.router = router
         self.settings = p
-        production = config.profile == "production"
+        production = config.profile.strip().lower() == "production"
         self.strip_suggestions = (
             production if p.errors.strip_suggestions is None else p.errors.strip_suggestions
         )
