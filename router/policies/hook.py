@@ -32,10 +32,11 @@ from router.policies.jwt import TokenError, TokenVerifier, bearer
 from router.policies.masking import clean_errors
 from router.policies.persisted import PersistedQueries, PersistedQueryError
 from router.policies.ratelimit import LIMITER_UNAVAILABLE, RATE_LIMITED, RateLimiter, build_limiter
-from router.policies.tenant import TenantError, TenantResolver
+from router.policies.tenant import TenantError, TenantLookupError, TenantResolver
 
 logger = logging.getLogger("router.policies")
 _PLACEHOLDER = "{ __typename }"
+TENANT_LOOKUP_FAILED = "TENANT_LOOKUP_FAILED"
 
 
 def _unauthenticated(message: str) -> RequestError:
@@ -120,6 +121,10 @@ class PolicyHook(RouterHook):
             header = incoming.get(s.tenant.header) if s.tenant.header else None
             try:
                 edge.tenant = await self.tenants.resolve(incoming.get("host"), header)
+            except TenantLookupError as exc:
+                logger.warning("%s", exc)
+                error = RequestError("Tenant lookup unavailable.", TENANT_LOOKUP_FAILED, 503, 503)
+                raise self._refuse(error) from None
             except TenantError as exc:
                 raise self._refuse(_unauthenticated(f"Unknown tenant: {exc}")) from None
             if edge.tenant is None and s.tenant.required:

@@ -30,6 +30,10 @@ class TenantError(Exception):
     """The request names a tenant that does not exist, or names none when one is required."""
 
 
+class TenantLookupError(TenantError):
+    """The tenants subgraph could not be asked (unreachable, invalid answer)."""
+
+
 class TenantResolver:
     def __init__(
         self,
@@ -94,11 +98,11 @@ class TenantResolver:
         self.lookups += 1
         response = await self.client.execute(SubgraphRequest(s.lookup_subgraph, url, body))
         if response.failure is not None:
-            raise TenantError(f"tenant lookup failed: {response.failure.message}")
+            raise TenantLookupError(f"tenant lookup failed: {response.failure.message}")
         try:
             found = (response.decode().get("data") or {}).get("tenant")
         except ValueError as exc:
-            raise TenantError("tenant lookup returned an invalid response") from exc
+            raise TenantLookupError("tenant lookup returned an invalid response") from exc
         if not isinstance(found, dict) or not found.get("id"):
             return None
         return Tenant(TenantId(str(found["id"])), str(found.get("slug") or value), source)

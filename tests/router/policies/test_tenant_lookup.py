@@ -48,3 +48,19 @@ async def test_slug_and_custom_domain_lookup_with_cache(tmp_path: Path) -> None:
             unknown = await stack.post("{ hello }", headers={"host": "nope.example.test"})
             assert unknown.status_code == 401
             assert len(lookups) == 3  # acme once (cached), the custom domain, the unknown slug
+
+
+async def test_unreachable_tenants_subgraph_is_503(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    tenant = {"enabled": True, "base_domain": "example.test", "lookup": True}
+    async with policy_stack(
+        tmp_path, {"tenant": tenant}, subgraph_urls={"tenants": closed}
+    ) as stack:
+        response = await stack.post("{ hello }", headers={"host": "acme.example.test"})
+        assert response.status_code == 503
+        assert response.json()["errors"][0]["extensions"]["code"] == "TENANT_LOOKUP_FAILED"
+        assert stack.log == []
