@@ -81,3 +81,15 @@ def test_compose_errors_exit_1_with_code_subgraph_and_coordinate(
 def test_bad_subgraph_option() -> None:
     result = runner.invoke(schema.app, ["compose", "--subgraph", "nourl"])
     assert result.exit_code == 2
+
+
+def test_compose_without_registry_explains(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> object:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(schema.importlib, "import_module", missing)
+
+    result = runner.invoke(schema.app, ["compose"])
+
+    assert result.exit_code == 2
+    assert "--subgraph NAME=URL" in result.output
