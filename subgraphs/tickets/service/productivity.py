@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -23,7 +22,6 @@ from subgraphs.tickets.errors import (
 from subgraphs.tickets.events import TicketsMerged
 from subgraphs.tickets.models import Macro, Status, StatusCategory, Ticket, View, utcnow
 from subgraphs.tickets.repository import ConfigRepository, ConversationRepository, SlaRepository
-from subgraphs.tickets.service import sla
 from subgraphs.tickets.service.access import require_agent, require_configure, require_ticket
 from subgraphs.tickets.service.common import Actor
 from subgraphs.tickets.service.conversation import add_comment
@@ -205,9 +203,3 @@ async def rate_ticket(
     record_change(session, ticket.id, actor.user_id, now, "csat", ticket.csat_score, score)
     ticket.csat_score, ticket.csat_comment = score, (comment or None)
     return await touch(session, scope, actor, ticket, ["csat"], now)
-
-
-async def sla_context(
-    session: AsyncSession, ticket: Ticket, priority_key: str, now: datetime
-) -> sla.SlaContext:
-    return await sla.context_for(session, ticket, priority_key, orjson.loads(ticket.tags))
