@@ -97,7 +97,10 @@ class RateLimitSettings:
 @dataclass(frozen=True, slots=True)
 class PersistedQuerySettings:
     apq: bool = True
-    apq_max_entries: int = 10_000
+    apq_max_entries: int = 10_000  # per-process LRU
+    apq_redis_url: str = ""  # optional shared store (documents kept `apq_ttl` seconds)
+    apq_ttl: int = 86_400
+    apq_key_prefix: str = "router:apq:"
     safelist: str = ""  # manifest path; set: only its operations run
     require_id: bool = False  # with a safelist, refuse documents sent as text
 

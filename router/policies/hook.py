@@ -87,6 +87,7 @@ class PolicyHook(RouterHook):
     async def aclose(self) -> None:
         if self.limiter is not None:
             await self.limiter.aclose()
+        await self.persisted.aclose()
 
     def _urls(self) -> Any:
         state = self.router.state
@@ -169,7 +170,7 @@ class PolicyHook(RouterHook):
 
     async def _analyse(self, request: GraphQLRequest, edge: EdgeContext) -> GraphQLRequest | None:
         try:
-            text = self.persisted.resolve(request.query, request.extensions)
+            text = await self.persisted.resolve(request.query, request.extensions)
         except PersistedQueryError as exc:
             raise self._refuse(RequestError(exc.message, exc.code)) from None
         if text is not None:

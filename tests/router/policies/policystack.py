@@ -247,6 +247,7 @@ async def policy_stack(
     keys.current = keys.add()
     policies = {k: dict(v) for k, v in (policies or {}).items()}
     async with serve(subgraph_app(log)) as sub, serve(jwks_app(keys)) as jwks:
+        tmp_path.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (test set-up)
         path = tmp_path / "supergraph.graphql"
         path.write_text(supergraph_sdl(sub + "/"))
         jwt_section = policies.setdefault("jwt", {})

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 import orjson
+import pytest
+import redis.asyncio
 from policystack import policy_stack
 
 
@@ -84,3 +87,19 @@ async def test_safelist_require_id(tmp_path: Path) -> None:
         assert text.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_ID_REQUIRED"
         by_id = await stack.client.post("/graphql", json={"extensions": apq("op-hello")})
         assert by_id.json() == {"data": {"hello": "world"}}
+
+
+@pytest.mark.redis
+async def test_apq_shared_through_redis(tmp_path: Path) -> None:
+    prefix = f"test:apq:{uuid.uuid4().hex}:"
+    section = {"apq_redis_url": "redis://127.0.0.1:6379/0", "apq_key_prefix": prefix}
+    query = "{ shared: hello }"
+    async with policy_stack(tmp_path / "a", {"persisted_queries": section}) as first:
+        registered = await first.post(query, extensions=apq(sha(query)))
+        assert registered.json() == {"data": {"shared": "world"}}
+    async with policy_stack(tmp_path / "b", {"persisted_queries": section}) as second:
+        hit = await second.client.post("/graphql", json={"extensions": apq(sha(query))})
+        assert hit.json() == {"data": {"shared": "world"}}
+    client = redis.asyncio.Redis.from_url("redis://127.0.0.1:6379/0")
+    await client.delete(prefix + sha(query))
+    await client.aclose()
