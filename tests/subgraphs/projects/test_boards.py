@@ -270,3 +270,51 @@ async def test_pubsub_feed_round_trip_on_tenant_channels() -> None:
         await received.aclose()
     finally:
         await pubsub.disconnect()
+
+
+async def test_board_updated_subscription_sees_another_clients_move(world: World) -> None:
+    """`boardUpdated` resolved by the schema (the WebSocket transport is the kit's): a move
+    by another client over HTTP arrives as an event; a viewer may subscribe."""
+    from subgraphs.kit.context import SubgraphContext, TenantScope
+    from subgraphs.kit.loaders import LoaderRegistry
+    from subgraphs.kit.sessions import RequestSessions
+    from subgraphs.projects.app import build_schema
+    from subgraphs.projects.deps import ProjectsDeps
+
+    api = world.api
+    project = await api.project(world.a, world.key())
+    card = await api.task(world.a, project["id"], "watched")
+    tenant = TenantId(uuid.UUID(world.a.id))
+    registry = api.identity.runtime.tenants
+    sessions = RequestSessions(lambda: registry.session(tenant))
+    viewer = Principal(tenant_id=tenant, user_id=uuid.uuid4(), kind=PrincipalKind.USER,
+                       permissions=frozenset({"projects:read"}))  # fmt: skip
+    context = SubgraphContext(
+        request=None,  # type: ignore[arg-type]
+        request_id="test", scope=TenantScope(tenant, world.a.slug), sessions=sessions,
+        loaders=LoaderRegistry(sessions), deps=ProjectsDeps(feed=api.feed), principal=viewer,
+        authenticated=True,
+    )  # fmt: skip
+    document = "subscription($b: ID!) { boardUpdated(boardId: $b) { kind taskId stateId actorId } }"
+    stream = await build_schema().subscribe(document, {"b": project["board"]["id"]}, context)
+    assert not isinstance(stream, type(None))
+    first = asyncio.ensure_future(anext(stream))  # type: ignore[arg-type]
+    for _ in range(100):  # until the resolver subscribed to the feed
+        if api.feed.subscribers(channel_of(world, project)) > 0:
+            break
+        await asyncio.sleep(0.02)
+    await api.ok(MOVE, {"input": {"boardId": project["board"]["id"], "taskId": card["id"],
+                                  "toColumnId": column(project, "Done")}}, tenant=world.a)  # fmt: skip
+    result = await asyncio.wait_for(first, 5)
+    assert result.errors is None, result.errors
+    event = result.data["boardUpdated"]
+    assert event["kind"] == "CARD_MOVED"
+    assert event["taskId"] == card["id"]
+    assert event["actorId"] == world.a.owner_id
+    await stream.aclose()  # type: ignore[union-attr]
+
+
+def channel_of(world: World, project: dict[str, Any]) -> str:
+    from subgraphs.projects.realtime import channel
+
+    return channel(uuid.UUID(world.a.id), uuid.UUID(project["id"]))
