@@ -323,10 +323,11 @@ def build_router(
     all_hooks = [*hooks, QueryPlanHook(always=config.expose_plan)]
     client = client or build_subgraph_client(config)
     metrics = RouterMetrics() if config.metrics else None
+    tracer = build_tracer(config.otlp_endpoint)
     if metrics is not None:  # fetch latency per subgraph (and a span per fetch with OTLP)
-        client = MeteredClient(client, metrics, build_tracer(config.otlp_endpoint))
+        client = MeteredClient(client, metrics, tracer)
     router = Router(config, client, all_hooks, planner=planner)
-    install_edge(router, config, metrics)
+    install_edge(router, config, metrics, tracer)
     if supergraph_sdl is not None:
         router.load(supergraph_sdl)
     elif config.supergraph is not None:

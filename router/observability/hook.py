@@ -14,11 +14,12 @@ import time
 from typing import Any
 
 from router.observability.metrics import Registry
-from router.observability.tracing import NoopTracer, Tracer
+from router.observability.tracing import NoopTracer, Span, Tracer
 from router.pipeline import GraphQLRequest, PreparedOperation, RequestContext, Router, RouterHook
 from router.transport import SubgraphClient, SubgraphRequest, SubgraphResponse
 
 _START = "router.observability.start"
+_SPANS = "router.observability.spans"
 
 
 class RouterMetrics:
@@ -57,19 +58,34 @@ class RouterMetrics:
 class MetricsHook(RouterHook):
     """Duck-typed `RouterHook`; install it last so it sees the request other hooks rewrote."""
 
-    def __init__(self, metrics: RouterMetrics, router: Router) -> None:
+    def __init__(
+        self, metrics: RouterMetrics, router: Router, tracer: Tracer | None = None
+    ) -> None:
         self.metrics = metrics
         self.router = router
+        self.tracer = tracer or NoopTracer()
+        self.tracing = not isinstance(self.tracer, NoopTracer)
 
     async def on_request(self, request: GraphQLRequest, context: RequestContext) -> None:
         context.extensions[_START] = time.perf_counter()
         state = self.router.state
+        hit = False
         if state is not None:
             hit = state.cache.get((request.query, request.operation_name)) is not None
             self.metrics.plan_cache.inc("hit" if hit else "miss")
+        if self.tracing:  # parse + validate + plan run (or hit the cache) inside "prepare"
+            edge = context.edge
+            attributes = {"graphql.operation.name": request.operation_name or ""}
+            if edge is not None:
+                attributes["router.request_id"] = edge.request_id
+            request_span = self.tracer.start("graphql.request", attributes)
+            prepare_span = self.tracer.start("graphql.prepare", {"router.plan_cache_hit": hit})
+            context.extensions[_SPANS] = [request_span, prepare_span]
 
     def on_prepared(self, prepared: PreparedOperation, context: RequestContext) -> None:
-        return None
+        spans: list[Span] | None = context.extensions.get(_SPANS)
+        if spans is not None and len(spans) == 2:
+            spans.pop().end()
 
     def on_response(
         self,
@@ -87,11 +103,17 @@ class MetricsHook(RouterHook):
         start = context.extensions.get(_START)
         if start is not None:
             m.duration.observe(time.perf_counter() - start, operation)
-        for error in response.get("errors") or ():
+        errors = response.get("errors") or ()
+        for error in errors:
             code = str((error.get("extensions") or {}).get("code", "UNKNOWN"))
             m.errors.inc(code)
             if code == "RATE_LIMITED":
                 m.rate_limited.inc(tenant)
+        spans: list[Span] | None = context.extensions.pop(_SPANS, None)
+        if spans:
+            spans[0].set_attribute("graphql.errors", len(errors))
+            for span in reversed(spans):
+                span.end()
 
 
 class MeteredClient:

@@ -17,16 +17,40 @@ from typing import Any, Protocol
 logger = logging.getLogger("router.observability")
 
 
+class Span(Protocol):
+    def set_attribute(self, key: str, value: Any) -> None: ...
+
+    def end(self) -> None: ...
+
+
 class Tracer(Protocol):
     def span(
         self, name: str, attributes: Mapping[str, Any] | None = None
     ) -> contextlib.AbstractContextManager[Any]: ...
+
+    def start(self, name: str, attributes: Mapping[str, Any] | None = None) -> Span:
+        """A span ended explicitly (for stages that begin and end in different hooks)."""
+        ...
+
+
+class _NoopSpan:
+    def set_attribute(self, key: str, value: Any) -> None:
+        return None
+
+    def end(self) -> None:
+        return None
+
+
+_NOOP_SPAN = _NoopSpan()
 
 
 class NoopTracer:
     @contextlib.contextmanager
     def span(self, name: str, attributes: Mapping[str, Any] | None = None) -> Iterator[None]:
         yield None
+
+    def start(self, name: str, attributes: Mapping[str, Any] | None = None) -> Span:
+        return _NOOP_SPAN
 
 
 class OtelTracer:
@@ -51,6 +75,10 @@ class OtelTracer:
     def span(self, name: str, attributes: Mapping[str, Any] | None = None) -> Iterator[Any]:
         with self.tracer.start_as_current_span(name, attributes=dict(attributes or {})) as span:
             yield span
+
+    def start(self, name: str, attributes: Mapping[str, Any] | None = None) -> Span:
+        span: Span = self.tracer.start_span(name, attributes=dict(attributes or {}))
+        return span
 
 
 def build_tracer(endpoint: str) -> Tracer:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from router.config import RouterConfig
 from router.observability.hook import MetricsHook, RouterMetrics
+from router.observability.tracing import Tracer
 from router.pipeline import Router, RouterHook
 from router.policies.hook import PolicyHook
 
 
-def install_edge(router: Router, config: RouterConfig, metrics: RouterMetrics | None) -> None:
+def install_edge(
+    router: Router,
+    config: RouterConfig,
+    metrics: RouterMetrics | None,
+    tracer: Tracer | None = None,
+) -> None:
     """`PolicyHook` first (it may refuse or rewrite the request), `MetricsHook` last."""
     hooks: list[RouterHook] = list(router.hooks)
     if config.policies_enabled:
@@ -24,7 +30,7 @@ def install_edge(router: Router, config: RouterConfig, metrics: RouterMetrics | 
                 lambda: float(cache.misses)
             )
     if metrics is not None:
-        hooks.append(MetricsHook(metrics, router))
+        hooks.append(MetricsHook(metrics, router, tracer))
     router.hooks = tuple(hooks)
 
 
