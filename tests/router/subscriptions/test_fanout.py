@@ -10,8 +10,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import Stack, close_code, collect, connect, init, receive, start_stack, subscribe
-from servers import Recorder
+from subscription_client import (
+    Stack,
+    close_code,
+    collect,
+    connect,
+    init,
+    receive,
+    start_stack,
+    subscribe,
+)
+from subscription_servers import Recorder
 from websockets.asyncio.client import ClientConnection
 
 FOREVER = "subscription { forever(intervalMs: 20) }"

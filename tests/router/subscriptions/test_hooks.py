@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import (
+from subscription_client import (
     Stack,
     close_code,
     collect,
@@ -18,7 +18,7 @@ from conftest import (
     start_stack,
     subscribe,
 )
-from servers import Recorder
+from subscription_servers import Recorder
 
 from router.pipeline import GraphQLRequest, RequestContext, RequestError, RouterHook
 from router.policies.context import EdgeContext, Principal

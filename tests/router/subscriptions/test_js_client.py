@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import Stack
+from subscription_client import Stack
 
 JS_DIR = Path(__file__).parent / "js"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

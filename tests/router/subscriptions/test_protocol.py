@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 import websockets
-from conftest import Stack, close_code, collect, connect, init, receive, send, subscribe
+from subscription_client import Stack, close_code, collect, connect, init, receive, send, subscribe
 
 TICKER = "subscription { ticker(count: 3, intervalMs: 5) }"
 FOREVER = "subscription { forever(intervalMs: 20) }"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from conftest import Stack, collect, connect, init, subscribe
+from subscription_client import Stack, collect, connect, init, subscribe
 
 
 async def test_ticker(stack: Stack) -> None:

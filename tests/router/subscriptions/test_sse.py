@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import orjson
-from conftest import Stack
+from subscription_client import Stack
 
 STREAM = {"accept": "text/event-stream"}
 
