@@ -107,6 +107,7 @@ async def test_negative_token_matrix_is_unauthenticated(tmp_path: Path) -> None:
             "missing exp": keys.token(exp=None),
             "expired": keys.token(exp=now - 3600),
             "nbf in the future": keys.token(nbf=now + 3600),
+            "iat in the future": keys.token(iat=now + 3600),
             "wrong iss": keys.token(iss="https://evil"),
             "wrong aud": keys.token(aud="other"),
             "wrong typ": keys.token(headers={"typ": "JWT"}),
