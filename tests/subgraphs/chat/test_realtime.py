@@ -54,8 +54,8 @@ async def subscribe(ws: ClientConnection, op: str, query: str, variables: dict[s
     await asyncio.sleep(0.3)  # the server subscribes to the channel
 
 
-async def receive(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+async def receive(ws: ClientConnection, wait: float = 5.0) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), wait))
     return message
 
 
@@ -118,7 +118,7 @@ async def test_tenant_a_never_sees_tenant_b(ch: ChatHarness) -> None:
         seen = set()
         with contextlib.suppress(TimeoutError):
             while True:
-                seen.add(data(await receive(ws_a, timeout=1.0))["id"])
+                seen.add(data(await receive(ws_a, wait=1.0))["id"])
         assert seen == {mine["id"]}
 
 
@@ -144,7 +144,7 @@ async def test_state_from_events_equals_a_fresh_query(ch: ChatHarness, people: P
             await ch.ok(query, {"input": variables}, tenant=people.tenant, token=people.agent)
         with contextlib.suppress(TimeoutError):
             while True:
-                message = await receive(ws, timeout=1.0)
+                message = await receive(ws, wait=1.0)
                 if message["id"] == "u":
                     state = {k: data(message)[k] for k in fields}
                 else:
