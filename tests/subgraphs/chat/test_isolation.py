@@ -22,31 +22,52 @@ OPS: dict[str, tuple[str, Any]] = {
     "cannedReplies": ("{ cannedReplies { id } }", lambda a: {}),
     "agentPresences": ("{ agentPresences { user { id } } }", lambda a: {}),
     "startConversation": (
-        'mutation($i: ID!) { startConversation(input: {inboxId: $i, body: "x"}) { conversation { id } userErrors { code } } }',
+        (
+            'mutation($i: ID!) { startConversation(input: {inboxId: $i, body: "x"}) { '
+            "conversation { id } userErrors { code } } }"
+        ),
         lambda a: {"i": a["inbox"]},
     ),
     "updateConversation": (
-        "mutation($id: ID!) { updateConversation(input: {id: $id, status: RESOLVED}) { conversation { id } userErrors { code } } }",
+        (
+            "mutation($id: ID!) { updateConversation(input: {id: $id, status: RESOLVED}) { "
+            "conversation { id } userErrors { code } } }"
+        ),
         lambda a: {"id": a["conv"]},
     ),
     "assignConversation": (
-        "mutation($id: ID!, $u: ID!) { assignConversation(input: {id: $id, assigneeId: $u}) { conversation { id } userErrors { code } } }",
+        (
+            "mutation($id: ID!, $u: ID!) { assignConversation(input: {id: $id, assigneeId: "
+            "$u}) { conversation { id } userErrors { code } } }"
+        ),
         lambda a: {"id": a["conv"], "u": a["agent"]},
     ),
     "sendChatMessage": (
-        'mutation($id: ID!) { sendChatMessage(input: {conversationId: $id, body: "x"}) { message { id } userErrors { code } } }',
+        (
+            'mutation($id: ID!) { sendChatMessage(input: {conversationId: $id, body: "x"}) '
+            "{ message { id } userErrors { code } } }"
+        ),
         lambda a: {"id": a["conv"]},
     ),
     "markConversationRead": (
-        "mutation($id: ID!) { markConversationRead(input: {conversationId: $id}) { lastReadSeq userErrors { code } } }",
+        (
+            "mutation($id: ID!) { markConversationRead(input: {conversationId: $id}) { "
+            "lastReadSeq userErrors { code } } }"
+        ),
         lambda a: {"id": a["conv"]},
     ),
     "escalateConversationToTicket": (
-        "mutation($id: ID!) { escalateConversationToTicket(conversationId: $id) { conversation { id } userErrors { code } } }",
+        (
+            "mutation($id: ID!) { escalateConversationToTicket(conversationId: $id) { "
+            "conversation { id } userErrors { code } } }"
+        ),
         lambda a: {"id": a["conv"]},
     ),
     "mergeConversations": (
-        "mutation($s: ID!, $t: ID!) { mergeConversations(input: {sourceId: $s, targetId: $t}) { conversation { id } userErrors { code } } }",
+        (
+            "mutation($s: ID!, $t: ID!) { mergeConversations(input: {sourceId: $s, "
+            "targetId: $t}) { conversation { id } userErrors { code } } }"
+        ),
         lambda a: {"s": a["conv"], "t": a["conv2"]},
     ),
     "setAgentPresence": (
@@ -54,19 +75,31 @@ OPS: dict[str, tuple[str, Any]] = {
         lambda a: {},
     ),
     "setAgentCapacity": (
-        "mutation($u: ID!) { setAgentCapacity(input: {userId: $u, capacity: 0}) { presence { capacity } userErrors { code } } }",
+        (
+            "mutation($u: ID!) { setAgentCapacity(input: {userId: $u, capacity: 0}) { "
+            "presence { capacity } userErrors { code } } }"
+        ),
         lambda a: {"u": a["agent"]},
     ),
     "saveChatInbox": (
-        'mutation($id: ID!) { saveChatInbox(input: {id: $id, name: "stolen"}) { inbox { id } userErrors { code } } }',
+        (
+            'mutation($id: ID!) { saveChatInbox(input: {id: $id, name: "stolen"}) { inbox '
+            "{ id } userErrors { code } } }"
+        ),
         lambda a: {"id": a["inbox"]},
     ),
     "saveChatTeam": (
-        'mutation($id: ID!) { saveChatTeam(input: {id: $id, name: "stolen"}) { team { id } userErrors { code } } }',
+        (
+            'mutation($id: ID!) { saveChatTeam(input: {id: $id, name: "stolen"}) { team { '
+            "id } userErrors { code } } }"
+        ),
         lambda a: {"id": a["team"]},
     ),
     "saveCannedReply": (
-        'mutation($id: ID!) { saveCannedReply(input: {id: $id, content: "stolen"}) { cannedReply { id } userErrors { code } } }',
+        (
+            'mutation($id: ID!) { saveCannedReply(input: {id: $id, content: "stolen"}) { '
+            "cannedReply { id } userErrors { code } } }"
+        ),
         lambda a: {"id": a["canned"]},
     ),
     "deleteCannedReply": (
@@ -107,7 +140,10 @@ async def _seed(ch: ChatHarness, a: People) -> dict[str, str]:
         token=a.owner,
     )
     canned = await ch.ok(
-        'mutation { saveCannedReply(input: {shortCode: "a", content: "A"}) { cannedReply { id } userErrors { code } } }',
+        (
+            'mutation { saveCannedReply(input: {shortCode: "a", content: "A"}) { '
+            "cannedReply { id } userErrors { code } } }"
+        ),
         {},
         tenant=a.tenant,
         token=a.owner,

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 
 from tests.subgraphs.chat.harness import SEND, ChatHarness, People
 
-LIST = """{ conversations(first: 50) { edges { node { id assignee { id } inbox { name team { name } }
-  contact { name } messages { body mentions { id } } readReceipts { lastReadSeq } queuePosition
-  ticket { id } } } } }"""
+LIST = """{ conversations(first: 50) { edges { node { id assignee { id }
+  inbox { name team { name } } contact { name } messages { body mentions { id } }
+  readReceipts { lastReadSeq } queuePosition ticket { id } } } } }"""
 
 
 @pytest.fixture
