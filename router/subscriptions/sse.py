@@ -18,6 +18,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from router.pipeline import GraphQLRequest
+from router.policies import csrf
 from router.subscriptions.auth import ConnectionRejected
 from router.subscriptions.protocol import CloseCode, ProtocolError, request_from_payload
 from router.subscriptions.service import (
@@ -30,7 +31,6 @@ from router.subscriptions.service import (
 EVENT_STREAM = "text/event-stream"
 _COMPLETE = "event: complete\ndata:\n\n"
 _END = ""  # queue marker: the response is finished
-MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 def wants_event_stream(accept: str | None) -> bool:
@@ -71,8 +71,11 @@ async def serve_event_stream(
     headers: dict[str, str],
 ) -> None:
     config = service.router.config
+    if config.csrf and csrf.is_blocked(headers):  # the same rule as GraphQL over HTTP
+        await _plain(send, 400, csrf.MESSAGE)
+        return
     try:
-        request = await _read_request(scope, receive)
+        request = await _read_request(scope, receive, config.max_body_bytes)
         base = await service.authenticator({}, headers)
     except ProtocolError as exc:
         await _plain(send, 400, exc.reason)
@@ -141,7 +144,7 @@ async def _wait_disconnect(receive: Receive) -> None:
         pass
 
 
-async def _read_request(scope: Scope, receive: Receive) -> GraphQLRequest:
+async def _read_request(scope: Scope, receive: Receive, max_body: int) -> GraphQLRequest:
     if scope["method"] == "POST":
         if _content_type(scope) != "application/json":  # never a CORS "simple" request
             raise ProtocolError(CloseCode.BAD_REQUEST, "Content-Type must be application/json")
@@ -151,7 +154,7 @@ async def _read_request(scope: Scope, receive: Receive) -> GraphQLRequest:
             message = await receive()
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
+            if size > max_body:
                 raise ProtocolError(CloseCode.BAD_REQUEST, "Request body too large")
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import orjson
-from subscription_client import Stack
+import pytest
+from subscription_client import Stack, start_stack
+from subscription_servers import Recorder
 
 STREAM = {"accept": "text/event-stream"}
 
@@ -88,3 +91,23 @@ async def test_sse_errors(stack: Stack) -> None:
     assert "event: complete" in invalid.text
     assert refused.status_code == 403
     assert simple.status_code == 400  # never a CORS "simple" request
+
+
+@pytest.fixture(scope="module")
+async def csrf_stack(
+    subgraphs: tuple[str, str, Recorder, Recorder],
+) -> AsyncIterator[Stack]:
+    async for value in start_stack(subgraphs, csrf=True):
+        yield value
+
+
+async def test_sse_follows_the_csrf_rule(csrf_stack: Stack) -> None:
+    params = {"query": "subscription { ticker(count: 1, intervalMs: 5) }"}
+    async with httpx.AsyncClient(timeout=10) as client:
+        simple = await client.get(csrf_stack.url, params=params, headers=STREAM)
+        preflighted = await client.get(
+            csrf_stack.url, params=params, headers={**STREAM, "apollo-require-preflight": "1"}
+        )
+    assert simple.status_code == 400
+    assert preflighted.status_code == 200
+    assert '"ticker":1' in preflighted.text
