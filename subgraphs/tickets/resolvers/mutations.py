@@ -240,8 +240,12 @@ class Mutation:
 
     @strawberry.mutation
     async def save_ticket_group(self, info: Ctx, input: SaveTicketGroupInput) -> TicketGroupPayload:
-        members = [(require_id(m.user_id, "members"), m.capacity) for m in input.members or []]
-        rule = input.auto_assign.value if input.auto_assign else "MANUAL"
+        members = (
+            None
+            if input.members is None
+            else [(require_id(m.user_id, "members"), m.capacity) for m in input.members]
+        )
+        rule = input.auto_assign.value if input.auto_assign else None
         group_id = ids([input.id], "id")[0] if input.id else None
         return TicketGroupPayload.of(
             await mutate(

@@ -89,26 +89,33 @@ async def save_group(
     actor: Actor,
     group_id: uuid.UUID | None,
     name: str,
-    rule: str,
-    members: Sequence[tuple[uuid.UUID, int]],
+    rule: str | None,
+    members: Sequence[tuple[uuid.UUID, int]] | None,
 ) -> Group:
+    """Create or change a group; a None rule or `members` keeps what the group has (a new
+    group: MANUAL, no members)."""
     require_configure(actor)
     try:
-        auto = AutoAssign(rule)
+        auto = AutoAssign(rule) if rule is not None else None
     except ValueError as exc:
         raise InvalidInputError(reason="unknown assignment rule", field="autoAssign") from exc
-    if any(capacity < 0 for _, capacity in members):
+    if any(capacity < 0 for _, capacity in members or []):
         raise InvalidInputError(reason="capacity must be ≥ 0", field="members")
     config = ConfigRepository(session)
     group = await config.get(Group, group_id) if group_id else None
     if group_id is not None and group is None:
         raise UnknownReferenceError(kind="group", value=str(group_id), field="id")
     if group is None:
-        group = Group(id=uuid.uuid4(), name=_name(name), auto_assign=auto.value, cursor=0)
+        group = Group(
+            id=uuid.uuid4(), name=_name(name), auto_assign=AutoAssign.MANUAL.value, cursor=0
+        )
         config.add(group)
         await config.flush()
-    group.name, group.auto_assign = _name(name), auto.value
-    await config.replace_members(group.id, members)
+    group.name = _name(name)
+    if auto is not None:
+        group.auto_assign = auto.value
+    if members is not None:
+        await config.replace_members(group.id, members)
     return group
 
 

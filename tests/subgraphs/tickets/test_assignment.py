@@ -102,3 +102,15 @@ async def test_concurrent_auto_assignment_respects_capacity(
     assert assigned.count(None) == 1
     numbers = sorted(t["number"] for t in tickets)
     assert numbers == list(range(1001, 1005))
+
+
+@sqlite_only
+async def test_renaming_a_group_keeps_rule_and_members(th: TicketsHarness, people: People) -> None:
+    (agent,) = await _agents(th, people, 1)
+    group = await _group(th, people, "ROUND_ROBIN", [{"userId": agent, "capacity": 5}])
+    body = await th.gql(
+        GROUP, {"input": {"id": group, "name": "Renamed"}}, tenant=people.tenant, token=people.owner
+    )
+    assert body["data"]["saveTicketGroup"]["group"]["autoAssign"] == "ROUND_ROBIN"
+    ticket = await th.create(people, groupId=group)
+    assert ticket["assignee"]["id"] == agent
