@@ -143,11 +143,17 @@ class ClientConnection:
             self.close_soon(CloseCode.SLOW_CONSUMER, "Send queue full", flush=False)
 
     async def _write(self) -> None:
-        while True:
-            frame = await self.queue.get()
-            if frame is _CLOSE:
-                break
-            await self.send({"type": "websocket.send", "text": frame})
+        try:
+            while True:
+                frame = await self.queue.get()
+                if frame is _CLOSE:
+                    break
+                await self.send({"type": "websocket.send", "text": frame})
+        except Exception:  # the client is gone (uvicorn raises on a closed socket)
+            self.closed = True
+            if self.reader is not None:
+                self.reader.cancel()
+            return
         await self._send_close()
 
     def close_soon(self, code: int, reason: str, flush: bool = True) -> None:
@@ -170,11 +176,9 @@ class ClientConnection:
 
     async def _send_close(self) -> None:
         with contextlib.suppress(Exception):
-            message = {
-                "type": "websocket.close",
-                "code": self.close_code,
-                "reason": self.close_reason,
-            }
+            # a close reason is at most 123 bytes (RFC 6455)
+            reason = self.close_reason.encode()[:123].decode(errors="ignore")
+            message = {"type": "websocket.close", "code": self.close_code, "reason": reason}
             await self.send(message)
         if self.reader is not None:
             self.reader.cancel()

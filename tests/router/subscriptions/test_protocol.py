@@ -55,6 +55,28 @@ async def test_duplicate_id_closes_4409(stack: Stack) -> None:
         assert await close_code(ws) == 4409
 
 
+async def test_duplicate_long_id_still_closes_4409(stack: Stack) -> None:
+    long_id = "x" * 300  # the close reason names the id: it is cut to 123 bytes
+    async with await connect(stack) as ws:
+        await init(ws)
+        await subscribe(ws, long_id, FOREVER)
+        await subscribe(ws, long_id, FOREVER)
+        assert await close_code(ws) == 4409
+
+
+async def test_client_vanishing_mid_stream_frees_its_subscriptions(stack: Stack) -> None:
+    hub = stack.app.state.subscriptions.hub
+    before = hub.subscriber_count
+    ws = await connect(stack)
+    await init(ws)
+    await subscribe(ws, "1", "subscription { forever(intervalMs: 2) }")
+    assert (await receive(ws))["type"] == "next"
+    ws.transport.abort()  # no close handshake
+    async with asyncio.timeout(5):
+        while hub.subscriber_count > before:  # noqa: ASYNC110 (polling the router's hub)
+            await asyncio.sleep(0.02)
+
+
 async def test_id_reusable_after_complete(stack: Stack) -> None:
     async with await connect(stack) as ws:
         await init(ws)
