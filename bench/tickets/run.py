@@ -118,7 +118,7 @@ async def bench_creates(
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.perf_counter() - started
     return {
-        "createTicket": f"{count} tickets, {clients} clients: {count / elapsed:.0f} tickets/s, {_ms(latencies)}"
+        f"createTicket, {clients} client(s)": f"{count} tickets: {count / elapsed:.0f} tickets/s, {_ms(latencies)}"
     }
 
 
