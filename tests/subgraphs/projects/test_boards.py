@@ -176,6 +176,21 @@ async def test_swimlanes(world: World) -> None:
     await api.ok(swim, {"b": board_id, "s": "PRIORITY"}, tenant=world.a)
     lanes = (await board(world, board_id))["lanes"]
     assert [lane["key"] for lane in lanes] == ["HIGH", "LOW"]
+    label = await api.ok(
+        'mutation($p: ID!) { createLabel(projectId: $p, name: "bug") { label { id } userErrors { code } } }',
+        {"p": project["id"]},
+        tenant=world.a,
+    )
+    mine = (await board(world, board_id))["columns"][1]["cards"][0]["id"]
+    await api.ok(
+        "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { userErrors { code } } }",
+        {"i": {"id": mine, "labelIds": [label["createLabel"]["label"]["id"]]}},
+        tenant=world.a,
+    )
+    await api.ok(swim, {"b": board_id, "s": "LABEL"}, tenant=world.a)
+    lanes = (await board(world, board_id))["lanes"]
+    assert [lane["key"] for lane in lanes] == ["bug", ""]
+    assert titles(lanes[0], "Todo") == ["mine"]
 
 
 async def test_board_feed_announces_committed_moves_only(world: World) -> None:
