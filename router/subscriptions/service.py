@@ -38,6 +38,7 @@ from router.subscriptions.protocol import GRAPHQL_TRANSPORT_WS
 from router.subscriptions.upstream import UpstreamRequest, upstream_events
 
 NOT_READY = "SUPERGRAPH_NOT_LOADED"
+EVENT_METHOD = "SUBSCRIPTION_EVENT"  # RequestContext.method seen by on_response for events
 # per-request tracing headers: not part of what a subscription means, so never a reason not
 # to share a stream, and not sent upstream on a shared one
 UNSHARED_HEADERS = frozenset({"x-request-id", "traceparent", "tracestate"})
@@ -128,8 +129,11 @@ class SubscriptionService:
         if not isinstance(plan, Subscription):
             return Rejected([_error("Only subscriptions can be streamed.", "BAD_REQUEST")])
         headers = tuple((k, v) for k, v in context.headers if k not in UNSHARED_HEADERS)
+        # hooks' on_response runs once per event with this context: the method tells them it
+        # is an event (metrics must not time it as a request), `edge` keeps the grants
+        event_context = dataclasses.replace(context, method=EVENT_METHOD, extensions={})
         subscription = PreparedSubscription(
-            state, prepared, plan, variables, headers, context, self.router.hooks
+            state, prepared, plan, variables, headers, event_context, self.router.hooks
         )
         key = (
             id(state),

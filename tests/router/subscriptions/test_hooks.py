@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from subscription_client import (
@@ -20,7 +21,13 @@ from subscription_client import (
 )
 from subscription_servers import Recorder
 
-from router.pipeline import GraphQLRequest, RequestContext, RequestError, RouterHook
+from router.pipeline import (
+    GraphQLRequest,
+    PreparedOperation,
+    RequestContext,
+    RequestError,
+    RouterHook,
+)
 from router.policies.context import EdgeContext, Principal
 
 
@@ -29,6 +36,17 @@ class TokenHook(RouterHook):
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str | None]] = []
+        self.responses: list[tuple[str, dict[str, Any]]] = []
+
+    def on_response(
+        self,
+        response: dict[str, Any],
+        prepared: PreparedOperation | None,
+        context: RequestContext,
+    ) -> None:
+        self.responses.append((context.method, response))
+        if context.method == "SUBSCRIPTION_EVENT":
+            response.setdefault("extensions", {})["seenByHook"] = True
 
     async def on_request(
         self, request: GraphQLRequest, context: RequestContext
@@ -69,7 +87,9 @@ async def test_hook_runs_per_operation(hooked: Stack, hook: TokenHook) -> None:
     async with await connect(hooked) as ws:
         await init(ws, {"authorization": "Bearer fine"})
         await subscribe(ws, "1", "subscription { ticker(count: 1, intervalMs: 5) }")
-        assert await collect(ws, "1") == [{"data": {"ticker": 1}}]
+        assert await collect(ws, "1") == [
+            {"data": {"ticker": 1}, "extensions": {"seenByHook": True}}
+        ]
         await subscribe(ws, "2", "subscription Forbidden { ticker(count: 1) }")
         message = await receive(ws)
         assert message["type"] == "error"
