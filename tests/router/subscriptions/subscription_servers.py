@@ -41,8 +41,9 @@ class Review:
 
 
 def _tenant(info: Info) -> str:
-    request = info.context["request"]
-    return str(request.headers.get("x-tenant", "none"))
+    """The verified tenant the router forwards (`x-tenant-id`), else the raw `x-tenant`."""
+    headers = info.context["request"].headers
+    return str(headers.get("x-tenant-id") or headers.get("x-tenant", "none"))
 
 
 @strawberry.type
