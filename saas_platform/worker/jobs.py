@@ -37,4 +37,12 @@ def scheduled_jobs(tenants: TenantSource, sessions: SessionFactory) -> list[Sche
                 await purge_published(session, now - OUTBOX_RETENTION)
                 await purge_processed(session, now - PROCESSED_RETENTION)
 
-    return [ScheduledJob("events.retention", Every(600), retention)]
+    # domain jobs: imported here so the worker stays the one place that lists scheduled work
+    from subgraphs.projects.jobs import cycle_rollover_job
+    from subgraphs.tickets.jobs import sla_check_job
+
+    return [
+        ScheduledJob("events.retention", Every(600), retention),
+        sla_check_job(tenants, sessions),
+        cycle_rollover_job(tenants, sessions),
+    ]
