@@ -83,16 +83,25 @@ class TicketRepository(Repository[Ticket]):
         statement = self.base().where(Ticket.parent_id.in_(list(parent_ids)))
         return await self.find_all(statement.order_by(Ticket.number))
 
-    async def replace_tags(self, ticket_id: uuid.UUID, tags: Sequence[str]) -> None:
-        await self.session.execute(delete(TicketTag).where(TicketTag.ticket_id == ticket_id))
+    async def replace_tags(
+        self, ticket_id: uuid.UUID, tags: Sequence[str], *, fresh: bool = False
+    ) -> None:
+        """`fresh`: a ticket created in this transaction has no rows to delete."""
+        if not fresh:
+            await self.session.execute(delete(TicketTag).where(TicketTag.ticket_id == ticket_id))
         if tags:
             rows = [{"ticket_id": ticket_id, "tag": tag} for tag in tags]
             await self.session.execute(insert(TicketTag), rows)
 
     async def replace_field_values(
-        self, ticket_id: uuid.UUID, values: Sequence[tuple[uuid.UUID, str, float | None]]
+        self,
+        ticket_id: uuid.UUID,
+        values: Sequence[tuple[uuid.UUID, str, float | None]],
+        *,
+        fresh: bool = False,
     ) -> None:
-        await self.session.execute(delete(FieldValue).where(FieldValue.ticket_id == ticket_id))
+        if not fresh:
+            await self.session.execute(delete(FieldValue).where(FieldValue.ticket_id == ticket_id))
         if values:
             rows = [
                 {"ticket_id": ticket_id, "field_id": f, "value": v, "number": n}

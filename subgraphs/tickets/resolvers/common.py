@@ -140,12 +140,14 @@ async def prime(info: Ctx, session: AsyncSession, ticket: Ticket) -> None:
         (SlaByTicketId, ticket.id),
         (ChangesByTicket, ticket.id),
         (ChildrenByTicket, ticket.id),
-        (CommentsByTicket, (ticket.id, True)),
-        (CommentsByTicket, (ticket.id, False)),
     ]
     for kind, key in keys:
         one = loaders.get(kind)
         one.prime(key, (await one.batch(session, [key])).get(key))
+    comments = loaders.get(CommentsByTicket)
+    both = [(ticket.id, True), (ticket.id, False)]
+    for key, value in (await comments.batch(session, both)).items():  # one query
+        comments.prime(key, value)
     loaders.get(TicketsById).prime(ticket.id, ticket)
 
 

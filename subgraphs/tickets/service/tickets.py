@@ -189,8 +189,8 @@ async def create_ticket(
         )
     )
     await repo.flush()
-    await repo.replace_tags(ticket.id, tags)
-    await repo.replace_field_values(ticket.id, rows)
+    await repo.replace_tags(ticket.id, tags, fresh=True)
+    await repo.replace_field_values(ticket.id, rows, fresh=True)
     context = await sla.context_for(session, ticket, priority.key, tags)
     await sla.start(session, ticket, context, now, paused=status.pauses_sla)
     if agent and new.assignee_id is not None:

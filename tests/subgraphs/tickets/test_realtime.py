@@ -278,3 +278,10 @@ def test_channel_names_are_tenant_prefixed() -> None:
     assert channel(tenant, "ticket", 7) == f"t:{tenant}:ticket:7"
     with pytest.raises(ValueError, match="bad channel"):
         channel(tenant, "a:b")
+
+
+def test_pubsub_package_exports() -> None:
+    import subgraphs.kit.pubsub as package
+
+    assert sorted(package.__all__) == ["PubSub", "PubSubUnavailableError", "channel"]
+    assert all(hasattr(package, name) for name in package.__all__)
