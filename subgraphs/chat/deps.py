@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.chat.presence import PresenceStore
+from subgraphs.chat.realtime import Fanout
 from subgraphs.kit.pubsub import PubSub
 
 TenantOpener = Callable[[uuid.UUID], AbstractAsyncContextManager[AsyncSession]]
@@ -20,4 +21,12 @@ class ChatDeps:
     pubsub: PubSub
     presence: PresenceStore
     open_tenant: TenantOpener | None = None  # sessions for anonymous contacts (target tenant)
+    fanout: Fanout | None = None
+
+    def channels(self) -> Fanout:
+        """The process's fan-out over `pubsub` (created on first use)."""
+        if self.fanout is None or self.fanout.pubsub is not self.pubsub:
+            self.fanout = Fanout(self.pubsub)
+        return self.fanout
+
     presence_ttl: float = 60.0  # seconds without a heartbeat before an agent counts offline

@@ -8,6 +8,7 @@ comes from `chat_channel()` (tenant first, through the kit's `channel()`).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from subgraphs.kit.pubsub import PubSub, channel
+from subgraphs.kit.pubsub import PubSub, PubSubUnavailableError, channel
 
 CONVERSATIONS = "conversations"
 PRESENCE = "presence"
@@ -68,7 +69,55 @@ async def publish_all(pubsub: PubSub, signals: list[Signal]) -> None:
         await pubsub.publish(signal.channel, signal.encode())
 
 
-async def listen(pubsub: PubSub, name: str) -> AsyncIterator[Signal]:
-    """Signals of one channel; raises PubSubUnavailableError when the backend breaks."""
-    async for raw in pubsub.subscribe(name):
-        yield Signal.decode(name, raw)
+class Fanout:
+    """One hub subscription per channel per process, fanned out to local subscribers.
+
+    broadcaster 0.3.1 registers a channel's subscriber set after an `await`, so two
+    subscribers arriving together on a new channel race and one of them silently never
+    receives anything; here the bookkeeping is synchronous (no await between check and set)
+    and identical subscriptions share one upstream stream. When the hub breaks, every
+    subscriber of the channel gets the error (never silence).
+    """
+
+    def __init__(self, pubsub: PubSub) -> None:
+        self.pubsub = pubsub
+        self._channels: dict[str, set[asyncio.Queue[Signal | BaseException]]] = {}
+        self._pumps: dict[str, asyncio.Task[None]] = {}
+
+    async def listen(self, name: str) -> AsyncIterator[Signal]:
+        queue: asyncio.Queue[Signal | BaseException] = asyncio.Queue()
+        subscribers = self._channels.get(name)
+        if subscribers is None:
+            subscribers = self._channels[name] = set()
+            self._pumps[name] = asyncio.create_task(self._pump(name, subscribers))
+        subscribers.add(queue)
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            subscribers.discard(queue)
+            if not subscribers and self._channels.get(name) is subscribers:
+                del self._channels[name]
+                self._pumps.pop(name).cancel()
+
+    async def _pump(
+        self, name: str, subscribers: set[asyncio.Queue[Signal | BaseException]]
+    ) -> None:
+        error: BaseException = PubSubUnavailableError()
+        try:
+            async for raw in self.pubsub.subscribe(name):
+                signal = Signal.decode(name, raw)
+                for queue in list(subscribers):
+                    queue.put_nowait(signal)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error = exc
+        if self._channels.get(name) is subscribers:  # later subscribers start a new pump
+            del self._channels[name]
+            self._pumps.pop(name, None)
+        for queue in list(subscribers):
+            queue.put_nowait(error)

@@ -63,7 +63,7 @@ class Subscription:
     ) -> AsyncGenerator[ChatMessage, None]:
         key, actor = await _visible(info, conversation_id, contact_token)
         name = realtime.conversation_channel(_tenant(info), key)
-        async for signal in realtime.listen(info.context.deps.pubsub, name):
+        async for signal in info.context.deps.channels().listen(name):
             if signal.kind != "message":
                 continue
             view = MessageView.from_json(signal.data)
@@ -77,7 +77,7 @@ class Subscription:
     ) -> AsyncGenerator[ChatTyping, None]:
         key, actor = await _visible(info, conversation_id, contact_token)
         name = realtime.conversation_channel(_tenant(info), key)
-        async for signal in realtime.listen(info.context.deps.pubsub, name):
+        async for signal in info.context.deps.channels().listen(name):
             if signal.kind != "typing" or signal.data["participant"] == actor.participant:
                 continue
             yield ChatTyping(
@@ -99,7 +99,7 @@ class Subscription:
         else:
             actor = await _agent(info)
         name = realtime.chat_channel(_tenant(info), realtime.CONVERSATIONS)
-        async for signal in realtime.listen(info.context.deps.pubsub, name):
+        async for signal in info.context.deps.channels().listen(name):
             view = ConversationView.from_json(signal.data)
             if only is not None and view.id != only:
                 continue
@@ -111,7 +111,7 @@ class Subscription:
     async def presence_changed(self, info: Ctx) -> AsyncGenerator[AgentPresence, None]:
         await _agent(info)
         name = realtime.chat_channel(_tenant(info), realtime.PRESENCE)
-        async for signal in realtime.listen(info.context.deps.pubsub, name):
+        async for signal in info.context.deps.channels().listen(name):
             status = AgentPresenceStatus(PresenceStatus(signal.data["status"]))
             yield AgentPresence(user=User(id=strawberry.ID(signal.data["user_id"])), status=status)
 
@@ -119,7 +119,7 @@ class Subscription:
     async def queue_changed(self, info: Ctx) -> AsyncGenerator[ChatQueueUpdate, None]:
         await _agent(info)
         name = realtime.chat_channel(_tenant(info), realtime.QUEUE)
-        async for signal in realtime.listen(info.context.deps.pubsub, name):
+        async for signal in info.context.deps.channels().listen(name):
             positions: dict[str, int] = {}
             entries = []
             for entry in signal.data["entries"]:

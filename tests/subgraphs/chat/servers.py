@@ -43,12 +43,15 @@ async def serve(app: Any) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def second_instance(ch: ChatHarness, pubsub_url: str = "memory://") -> AsyncIterator[Any]:
+async def second_instance(
+    ch: ChatHarness, pubsub_url: str = "memory://", heartbeat_timeout: float = 3.0
+) -> AsyncIterator[Any]:
     """Another chat app on its own runtime (engines, pool, pub/sub) over the same tenants."""
     settings = ch.identity.provisioner.settings
     runtime = build_runtime(settings)
     runtime.scopes.authenticator = ch.identity.runtime.scopes.authenticator
-    deps = ChatDeps(pubsub=PubSub(pubsub_url), presence=MemoryPresence())
+    hub = PubSub(pubsub_url, heartbeat_timeout=heartbeat_timeout)
+    deps = ChatDeps(pubsub=hub, presence=MemoryPresence())
     await deps.pubsub.connect()
     try:
         yield build_app(runtime, deps)
