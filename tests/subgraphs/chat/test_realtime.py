@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from subgraphs.chat.realtime import chat_channel
+from subgraphs.chat.realtime import Fanout, Signal, chat_channel
 from subgraphs.kit.pubsub import PubSub
 from tests.subgraphs.chat.harness import GET, SEND, UPDATE, ChatHarness, People
 from tests.subgraphs.chat.servers import second_instance, serve
@@ -174,3 +175,25 @@ async def test_broken_pubsub_ends_subscriptions_with_an_error(
 def test_channel_names_are_tenant_first() -> None:
     name = chat_channel("00000000-0000-0000-0000-000000000001", "queue")  # type: ignore[arg-type]
     assert name == "t:00000000-0000-0000-0000-000000000001:chat:queue"
+
+
+async def test_concurrent_first_subscribers_all_receive(redis_url: str) -> None:
+    """broadcaster alone loses all but one of the subscribers racing onto a new channel."""
+    hub = PubSub(redis_url)
+    await hub.connect()
+    await asyncio.sleep(0.3)  # connected at start-up, heartbeat running
+    fanout = Fanout(hub)
+    name = chat_channel(uuid.uuid4(), "queue")
+    got: list[int] = [0] * 20
+
+    async def one(i: int) -> None:
+        async for _ in fanout.listen(name):
+            got[i] += 1
+            return
+
+    tasks = [asyncio.create_task(one(i)) for i in range(20)]
+    await asyncio.sleep(0.3)
+    await hub.publish(name, Signal(name, "queue", {"entries": []}).encode())
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert got == [1] * 20
+    await hub.disconnect()
