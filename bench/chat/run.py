@@ -184,39 +184,48 @@ async def _throughput(
     host_b: str,
     args: argparse.Namespace,
 ) -> None:
+    """`clients` writers, each on its own conversation (messages of one conversation are
+    numbered under its row lock), alternating instances; every conversation has one
+    subscriber on each instance, and each must receive every message once."""
+    inbox = await ch.inbox(people, routing="MANUAL")
+    convs = [(await ch.start(people, inbox))["conversation"]["id"] for _ in range(args.clients)]
     received: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
     stop = asyncio.Event()
-    readies = [asyncio.Event(), asyncio.Event()]
+    readies = [asyncio.Event() for _ in range(2 * len(convs))]
     watchers = [
-        asyncio.create_task(_subscriber(h, people, conv, r, received, stop))
-        for h, r in zip((host_a, host_b), readies, strict=True)
+        asyncio.create_task(
+            _subscriber((host_a, host_b)[i % 2], people, convs[i // 2], r, received, stop)
+        )
+        for i, r in enumerate(readies)
     ]
     await asyncio.gather(*(r.wait() for r in readies))
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(1.0)
     per_client = args.burst // args.clients
     started = time.perf_counter()
 
     async def client(k: int) -> None:
         for n in range(per_client):
-            await _post(a if (k + n) % 2 == 0 else b, people, conv, f"burst-{k}-{n}")
+            await _post(a if (k + n) % 2 == 0 else b, people, convs[k], f"burst-{k}-{n}")
 
     await asyncio.gather(*(client(k) for k in range(args.clients)))
     elapsed = time.perf_counter() - started
     total = per_client * args.clients
     expected = 2 * total
-    bodies: list[str] = []  # one entry per (subscriber, message)
+    seen: list[str] = []
     deadline = time.perf_counter() + 30
-    while len(bodies) < expected and time.perf_counter() < deadline:
+    while len(seen) < expected and time.perf_counter() < deadline:
         with contextlib.suppress(TimeoutError):
-            _at, message = await asyncio.wait_for(received.get(), 1.0)
-            bodies.append(f"{message['seq']}")
+            seen.append((await asyncio.wait_for(received.get(), 1.0))[1]["body"])
     stop.set()
     await asyncio.gather(*watchers, return_exceptions=True)
-    lost = expected - len(bodies)
+    counts = {body: seen.count(body) for body in set(seen)}
+    lost = expected - len(seen)
+    wrong = sum(1 for c in counts.values() if c != 2)
     print(
-        f"throughput: {total} messages from {args.clients} concurrent clients over both instances in "
-        f"{elapsed:.1f} s = {total / elapsed:.0f} messages/s committed; 2 subscribers (one per instance) "
-        f"received {len(bodies)}/{expected} (lost {lost}, duplicates {len(bodies) - len(set(bodies))})"
+        f"throughput: {total} messages from {args.clients} concurrent clients ({args.clients} conversations) "
+        f"over both instances in {elapsed:.1f} s = {total / elapsed:.0f} messages/s committed; "
+        f"{2 * len(convs)} subscribers received {len(seen)}/{expected} (lost {lost}, "
+        f"messages not seen exactly once per subscriber: {wrong})"
     )
 
 
