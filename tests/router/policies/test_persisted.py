@@ -90,9 +90,9 @@ async def test_safelist_require_id(tmp_path: Path) -> None:
 
 
 @pytest.mark.redis
-async def test_apq_shared_through_redis(tmp_path: Path) -> None:
+async def test_apq_shared_through_redis(tmp_path: Path, redis_url: str) -> None:
     prefix = f"test:apq:{uuid.uuid4().hex}:"
-    section = {"apq_redis_url": "redis://127.0.0.1:6379/0", "apq_key_prefix": prefix}
+    section = {"apq_redis_url": redis_url, "apq_key_prefix": prefix}
     query = "{ shared: hello }"
     async with policy_stack(tmp_path / "a", {"persisted_queries": section}) as first:
         registered = await first.post(query, extensions=apq(sha(query)))
@@ -100,6 +100,6 @@ async def test_apq_shared_through_redis(tmp_path: Path) -> None:
     async with policy_stack(tmp_path / "b", {"persisted_queries": section}) as second:
         hit = await second.client.post("/graphql", json={"extensions": apq(sha(query))})
         assert hit.json() == {"data": {"shared": "world"}}
-    client = redis.asyncio.Redis.from_url("redis://127.0.0.1:6379/0")
+    client = redis.asyncio.Redis.from_url(redis_url)
     await client.delete(prefix + sha(query))
     await client.aclose()
