@@ -63,6 +63,19 @@ def redis_available() -> bool:
     return _answers_tcp(REDIS_URL)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `postgres` or `redis` need that server even when they do not ask for the
+    URL fixture: skip them (named in the summary) or, under CI, fail them."""
+    servers = (("postgres", POSTGRES_URL, "PostgreSQL"), ("redis", REDIS_URL, "Redis"))
+    for marker, url, what in servers:
+        if item.get_closest_marker(marker) is None or _answers_tcp(url):
+            continue
+        if IN_CI:
+            pytest.fail(f"{what} at {url} does not answer; CI=true forbids skipping server tests")
+        _not_run.append(f"{item.nodeid} (needs {what})")
+        pytest.skip(f"{what} does not answer at {url}")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _not_run:
         terminalreporter.section("server tests not run (start PostgreSQL/Redis to run them)")
