@@ -164,7 +164,7 @@ async def _bench(ch: ChatHarness, args: argparse.Namespace) -> None:
                 latencies.append(at - sent_at[message["body"]])
         print(
             f"fan-out: {args.messages} messages x {args.subscribers} subscribers: delivered {got}/{expected} "
-            f"(lost {expected - got}); latency commit→delivered p50 {_pct(latencies, 0.5):.1f} ms, "
+            f"(lost {expected - got}); latency post→delivered (includes the mutation) p50 {_pct(latencies, 0.5):.1f} ms, "
             f"p99 {_pct(latencies, 0.99):.1f} ms, max {_pct(latencies, 1.0):.1f} ms"
         )
         stop.set()

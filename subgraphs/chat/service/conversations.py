@@ -202,12 +202,3 @@ async def assign_conversation(
         await unit.session.flush()
         await routing.dispatch(unit, locked=True)  # the queue shrank: tell subscribers
     return signals.conversation_changed(unit, row)
-
-
-async def wake_snoozed(unit: Unit) -> int:
-    """Snoozed conversations whose time came reopen (run by the sweeper)."""
-    rows = await ConversationsRepository(unit.session, unit.scope).due_snoozed(unit.now)
-    for row in rows:
-        row.status, row.snoozed_until, row.updated_at = ConversationStatus.OPEN, None, unit.now
-        signals.conversation_changed(unit, row)
-    return len(rows)

@@ -18,6 +18,7 @@ from subgraphs.chat.models import (
     ChatAgent,
     ChatConversation,
     ChatInbox,
+    ConversationStatus,
     PresenceStatus,
     RoutingStrategy,
     aware,
@@ -73,6 +74,7 @@ async def dispatch(unit: Unit, *, locked: bool = False) -> list[ChatConversation
         await routing.lock()
     conversations = ConversationsRepository(unit.session, unit.scope)
     await _expire_stale(unit, routing, conversations)
+    await _wake_snoozed(unit, conversations)
     queue = list(await conversations.queue())
     if not queue:
         return []
@@ -146,6 +148,13 @@ async def _expire_stale(
             agent.status = PresenceStatus.OFFLINE
             signals.presence_changed(unit, agent.user_id, PresenceStatus.OFFLINE)
             await requeue_agent(unit, agent.user_id, conversations)
+
+
+async def _wake_snoozed(unit: Unit, conversations: ConversationsRepository) -> None:
+    """Snoozed conversations whose time came reopen (checked at every routing decision)."""
+    for row in await conversations.due_snoozed(unit.now):
+        row.status, row.snoozed_until, row.updated_at = ConversationStatus.OPEN, None, unit.now
+        signals.conversation_changed(unit, row)
 
 
 def _fresh(unit: Unit, agent: ChatAgent) -> bool:

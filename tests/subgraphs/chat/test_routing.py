@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.subgraphs.chat.harness import CAPACITY, GET, INBOX, UPDATE, ChatHarness, People
@@ -102,3 +104,16 @@ async def test_office_hours_away_reply(ch: ChatHarness, people: People) -> None:
     assert errors == [
         {"field": "officeHours", "code": "INVALID_INPUT", "message": errors[0]["message"]}
     ]
+
+
+async def test_snoozed_conversations_reopen_when_due(ch: ChatHarness, people: People) -> None:
+    inbox = await ch.inbox(people)
+    conv = (await ch.start(people, inbox))["conversation"]
+    until = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    change = {"id": conv["id"], "status": "SNOOZED", "snoozedUntil": until}
+    await ch.ok(UPDATE, {"input": change}, tenant=people.tenant, token=people.agent)
+    await asyncio.sleep(1.2)
+    await ch.presence(people, people.agent)  # any routing decision wakes due snoozes
+    state = await _state(ch, people, conv["id"])
+    assert state["status"] == "OPEN"
+    assert state["snoozedUntil"] is None
