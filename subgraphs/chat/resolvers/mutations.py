@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry types its decorators only when called without arguments; ours set descriptions)
 """Mutation root fields: parse, call one use case, map the result."""
 
 from __future__ import annotations

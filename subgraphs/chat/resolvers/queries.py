@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry types its decorators only when called without arguments; ours set descriptions)
 """Query root fields."""
 
 from __future__ import annotations

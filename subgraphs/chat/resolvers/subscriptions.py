@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry types its decorators only when called without arguments; ours set descriptions)
 """Subscriptions (graphql-transport-ws), tenant-scoped by their channel names.
 
 Each event carries the snapshot a query would build, so subscribers need no query per event.

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry types its decorators only when called without arguments; ours set descriptions)
 """Conversation (and its messages, contact, inbox), the User and Ticket entity stubs."""
 
 from __future__ import annotations
