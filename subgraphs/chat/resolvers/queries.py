@@ -8,7 +8,6 @@ from datetime import datetime
 
 import strawberry
 
-from subgraphs.chat.errors import ConversationNotFoundError
 from subgraphs.chat.repository import ConversationFilter
 from subgraphs.chat.resolvers.common import parse_id, read, require_id
 from subgraphs.chat.service import queries
@@ -146,6 +145,3 @@ class Query:
             ]
 
         return await read(info, work)
-
-
-__all__ = ["ConversationNotFoundError", "Query"]

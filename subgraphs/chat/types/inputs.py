@@ -7,7 +7,6 @@ from datetime import datetime
 import strawberry
 
 from subgraphs.chat.types.enums import (
-    AgentPresenceStatus,
     ChatChannel,
     ChatRoutingStrategy,
     ConversationPriority,
@@ -193,6 +192,3 @@ class ChatTyping:
     conversation_id: strawberry.ID
     participant: str
     typing: bool
-
-
-__all__ = ["AgentPresenceStatus"]
