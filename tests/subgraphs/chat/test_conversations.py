@@ -157,3 +157,18 @@ async def test_escalation_and_merge(ch: ChatHarness, people: People) -> None:
     source = await ch.gql(GET, {"id": second["id"]}, tenant=people.tenant, token=people.agent)
     assert source["data"]["conversation"]["status"] == "RESOLVED"
     assert source["data"]["conversation"]["mergedIntoId"] == first["id"]
+
+
+async def test_attachment_references(ch: ChatHarness, people: People) -> None:
+    inbox = await ch.inbox(people)
+    conv = (await ch.start(people, inbox))["conversation"]
+    file = {"name": "invoice.pdf", "url": "files/abc", "contentType": "application/pdf", "size": 42}
+    data = {"conversationId": conv["id"], "attachments": [file]}
+    sent = await ch.ok(SEND, {"input": data}, tenant=people.tenant, token=people.agent)
+    assert sent["message"]["attachments"] == [
+        {"name": "invoice.pdf", "url": "files/abc", "size": 42}
+    ]
+    assert sent["message"]["body"] == ""
+    empty = {"conversationId": conv["id"], "body": "  "}
+    body = await ch.gql(SEND, {"input": empty}, tenant=people.tenant, token=people.agent)
+    assert body["data"]["sendChatMessage"]["userErrors"][0]["field"] == "body"
