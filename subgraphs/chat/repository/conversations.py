@@ -126,6 +126,16 @@ class ConversationsRepository(Repository[ChatConversation]):
         )
         return await self.find_all(statement.order_by(ChatConversation.created_at))
 
+    async def mark_ticket_linked(self, ticket_id: uuid.UUID) -> int:
+        statement = (
+            update(ChatConversation)
+            .where(ChatConversation.ticket_id == ticket_id)
+            .values(ticket_state="LINKED")
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def due_snoozed(self, now: datetime) -> Sequence[ChatConversation]:
         statement = self.base().where(
             ChatConversation.status == ConversationStatus.SNOOZED,
