@@ -28,8 +28,16 @@ class RoutingRepository(Repository[ChatAgent]):
         if self.dialect == "postgresql":
             await self.session.execute(text(f"SELECT pg_advisory_xact_lock({ROUTING_LOCK})"))
             return
-        touch = update(ChatAgent).where(ChatAgent.user_id.is_(None)).values(capacity=0)
-        await self.session.execute(touch.execution_options(synchronize_session=False))
+        await self.claim_writer()
+
+    async def claim_writer(self) -> None:
+        """SQLite only: take the database write lock before the first read, so a transaction
+        that reads then writes never fails with "database is locked" (a deferred transaction
+        cannot upgrade while another writer holds the lock); waiting uses the busy timeout.
+        PostgreSQL needs nothing here."""
+        if self.dialect == "sqlite":
+            touch = update(ChatAgent).where(ChatAgent.user_id.is_(None)).values(capacity=0)
+            await self.session.execute(touch.execution_options(synchronize_session=False))
 
     async def agent(self, user_id: uuid.UUID) -> ChatAgent | None:
         return await self.find_one(self.base().where(ChatAgent.user_id == user_id))
