@@ -81,8 +81,14 @@ def default_subscriptions(runtime: Runtime) -> list[Subscription]:
     from subgraphs.registry import PORTS
 
     load_platform_events(PORTS)  # the webhooks group reads every domain that has events
+    from subgraphs.chat.consumers import ticket_links
+
     sessions = runtime.tenants.session
-    return [webhooks_subscription(), jobs_subscription(JOB_FUNCTIONS, sessions)]
+    return [
+        webhooks_subscription(),
+        jobs_subscription(JOB_FUNCTIONS, sessions),
+        ticket_links(),  # chat: an escalation's link becomes LINKED on tickets.ticket_created
+    ]
 
 
 def _backends(runtime: Runtime) -> tuple[Streams, LeaderLock, Any | None]:
