@@ -62,6 +62,12 @@ def test_compose_runs_postgres_redis_mailhog_and_the_platform(compose_file: dict
     services = compose_file["services"]
     for needed in ("postgres", "redis", "mailhog", "router", "tenants", "migrate"):
         assert needed in services, needed
+    from subgraphs.registry import SUBGRAPHS
+
+    missing = sorted(set(SUBGRAPHS) - set(services))
+    assert not missing, f"subgraphs without a compose service: {missing}"
+    router_urls = services["router"]["environment"]["ROUTER_SUBGRAPH_URLS"]
+    assert all(f"{name}=http://{name}:" in router_urls for name in SUBGRAPHS), router_urls
     router_env = services["router"]["environment"]
     assert router_env["DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert router_env["REDIS_URL"].startswith("redis://")
