@@ -9,9 +9,8 @@ from subgraphs.chat.deps import ChatDeps
 from subgraphs.chat.presence import MemoryPresence, PresenceStore, RedisPresence
 from subgraphs.chat.resolvers import Mutation, Query, Subscription
 from subgraphs.chat.types.objects import Ticket, User
-from subgraphs.kit.app import RequestSessionsExtension, build_subgraph_app
-from subgraphs.kit.federation import FEDERATION_VERSION
-from subgraphs.kit.graphql_errors import KitErrorsExtension
+from subgraphs.kit.app import build_subgraph_app
+from subgraphs.kit.federation import build_federated_schema
 from subgraphs.kit.pubsub import PubSub
 from subgraphs.kit.runtime import Runtime
 
@@ -20,14 +19,11 @@ PORT = 8006
 
 
 def build_schema() -> strawberry.federation.Schema:
-    # the kit's build_federated_schema takes no subscription type yet: same extensions here
-    return strawberry.federation.Schema(
+    return build_federated_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Ticket, User],
-        extensions=[RequestSessionsExtension, KitErrorsExtension],
-        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
 
 

@@ -20,6 +20,7 @@ def build_federated_schema(
     *,
     query: type[Any],
     mutation: type[Any] | None = None,
+    subscription: type[Any] | None = None,
     types: Iterable[type[Any]] = (),
     extensions: Sequence[type[SchemaExtension] | SchemaExtension] = (),
 ) -> strawberry.federation.Schema:
@@ -31,6 +32,7 @@ def build_federated_schema(
     return strawberry.federation.Schema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=list(types),
         extensions=all_extensions,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]

@@ -6,10 +6,9 @@ import strawberry
 from starlette.applications import Starlette
 from strawberry.tools import merge_types
 
-from subgraphs.kit.app import RequestSessionsExtension, build_subgraph_app
+from subgraphs.kit.app import build_subgraph_app
 from subgraphs.kit.events import local_hub
-from subgraphs.kit.federation import FEDERATION_VERSION
-from subgraphs.kit.graphql_errors import KitErrorsExtension
+from subgraphs.kit.federation import build_federated_schema
 from subgraphs.kit.pubsub import PubSub
 from subgraphs.kit.runtime import Runtime
 from subgraphs.projects import events as _events  # noqa: F401  (registers event types)
@@ -29,14 +28,11 @@ Mutation = merge_types("Mutation", (ProjectMutations, TaskMutations, TimeMutatio
 
 
 def build_schema() -> strawberry.federation.Schema:
-    # the kit's build_federated_schema takes no subscription type yet: same extensions here
-    return strawberry.federation.Schema(
+    return build_federated_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Project, Task, User, Ticket],
-        extensions=[RequestSessionsExtension, KitErrorsExtension],
-        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
 
 

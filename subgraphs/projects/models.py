@@ -7,7 +7,7 @@ nothing is ever lazily loaded behind a resolver's back.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -27,25 +27,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from subgraphs.kit.models import NAMING
+from subgraphs.kit.models import aware as aware  # re-exported for this subgraph
+from subgraphs.kit.models import utcnow as utcnow  # re-exported for this subgraph
+
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 When = DateTime(timezone=True)
 RankString = String(64).with_variant(String(64, collation="C"), "postgresql")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class ProjectsBase(DeclarativeBase):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 from starlette.applications import Starlette
 
-from subgraphs.kit.app import RequestSessionsExtension, build_subgraph_app
-from subgraphs.kit.federation import FEDERATION_VERSION
-from subgraphs.kit.graphql_errors import KitErrorsExtension
+from subgraphs.kit.app import build_subgraph_app
+from subgraphs.kit.federation import build_federated_schema
 from subgraphs.kit.pubsub import PubSub
 from subgraphs.kit.runtime import Runtime
 from subgraphs.tickets import realtime
@@ -20,14 +19,11 @@ PORT = 8004
 
 
 def build_schema() -> strawberry.federation.Schema:
-    # the kit's build_federated_schema takes no subscription type yet: same extensions here
-    return strawberry.federation.Schema(
+    return build_federated_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Ticket, User],
-        extensions=[RequestSessionsExtension, KitErrorsExtension],
-        federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
 
 
