@@ -36,6 +36,17 @@ echo "$created" | grep -q "\"status\":\"ACTIVE\"" || { echo "tenant not created 
 fetched=$(gql "{\"query\":\"{ tenantBySlug(slug: \\\"$slug\\\") { slug name status } }\"}")
 echo "tenantBySlug: $fetched"
 echo "$fetched" | grep -q "\"name\":\"CI Tenant\"" || { echo "tenant not readable through the router"; exit 1; }
+# sign up the tenant's first owner (tenant named by slug), then a federated query: a ticket
+# (tickets subgraph) whose requester is resolved by the identity subgraph through the router
+signup=$(curl -fsS http://127.0.0.1:8000/graphql -H 'content-type: application/json' -H "X-Tenant: $slug" \
+  --data '{"query":"mutation { signUp(email: \"owner@ci.test\", name: \"Owner\", password: \"correct horse battery staple\") { accessToken userErrors { code } } }"}')
+token=$(printf '%s' "$signup" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["signUp"]["accessToken"])') \
+  || { echo "signUp failed: $signup"; cat "$log"; exit 1; }
+ticket=$(curl -fsS http://127.0.0.1:8000/graphql -H 'content-type: application/json' -H "X-Tenant: $slug" \
+  -H "authorization: Bearer $token" \
+  --data '{"query":"mutation { createTicket(input: {subject: \"Printer on fire\", description: \"help\"}) { ticket { number requester { name } } userErrors { code } } }"}')
+echo "createTicket: $ticket"
+echo "$ticket" | grep -q '"requester":{"name":"Owner"}' || { echo "federated ticket requester missing"; cat "$log"; exit 1; }
 test -f "data/control.db" || { echo "embedded control database missing"; exit 1; }
 ls data/tenants/*.db >/dev/null || { echo "no SQLite file for the tenant"; exit 1; }
 

@@ -33,6 +33,27 @@ def dev(
         raise typer.Exit(1) from exc
 
 
+def _dev_policies(host: str) -> dict[str, object]:
+    """The router's edge policies as production runs them: the tenant from `<slug>.localhost`
+    or `X-Tenant` (slug or id, looked up in the tenants subgraph) and tokens verified against
+    the identity subgraph's JWKS. Environment overrides (ROUTER_POLICIES__...) still apply."""
+    from subgraphs.kit.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+    from subgraphs.registry import SUBGRAPHS
+
+    policies: dict[str, object] = {
+        "tenant": {"enabled": True, "lookup": True, "base_domain": "localhost"},
+    }
+    identity = SUBGRAPHS.get("identity")
+    if identity is not None:
+        policies["jwt"] = {
+            "enabled": True,
+            "jwks_url": f"http://{host}:{identity.port}/.well-known/jwks.json",
+            "issuer": DEFAULT_ISSUER,
+            "audience": DEFAULT_AUDIENCE,
+        }
+    return policies
+
+
 class PlatformStartError(Exception):
     """The platform could not start (composition failed, a port is taken, ...)."""
 
@@ -69,7 +90,9 @@ async def _run(host: str, port: int, log_level: str) -> None:
     supergraph_path.parent.mkdir(parents=True, exist_ok=True)
     supergraph_path.write_text(result.supergraph_sdl)
 
-    router_config = load_config(supergraph=Path(supergraph_path), host=host, port=port)
+    router_config = load_config(
+        supergraph=Path(supergraph_path), host=host, port=port, policies=_dev_policies(host)
+    )
     router_app = build_app(router_config)
     endpoints.append(Endpoint("router", router_app, host, port))
 
