@@ -47,6 +47,9 @@ class JwtSettings:
     jwks_ttl: float = 300.0  # seconds the key set is fresh
     jwks_min_refetch: float = 10.0  # at most one refetch per interval for unknown `kid`s
     header: str = "authorization"
+    # bearer credentials with these prefixes (e.g. API keys `sk_live_`) are opaque to the router:
+    # passed to subgraphs unverified (they verify them); they never count as a verified principal
+    opaque_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,14 +131,17 @@ class PolicyHook(RouterHook):
             if edge.tenant is None and s.tenant.required:
                 raise self._refuse(_unauthenticated("This request names no tenant."))
         if self.verifier is not None:
+            opaque = False
             try:
                 token = bearer(incoming.get(s.jwt.header))
-                if token is not None:
+                # opaque credentials (API keys) are verified by the subgraphs, not here
+                opaque = token is not None and token.startswith(s.jwt.opaque_prefixes or ("\0",))
+                if token is not None and not opaque:
                     edge.principal = await self.verifier.verify(token)
             except TokenError as exc:
                 logger.info("token refused: %s", exc)
                 raise self._refuse(_unauthenticated("Invalid or expired token.")) from None
-            if edge.principal is None and s.jwt.required:
+            if edge.principal is None and s.jwt.required and not opaque:
                 raise self._refuse(_unauthenticated("Authentication required."))
             principal = edge.principal
             tenant = edge.tenant

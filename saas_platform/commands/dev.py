@@ -50,6 +50,7 @@ def _dev_policies(host: str) -> dict[str, object]:
             "jwks_url": f"http://{host}:{identity.port}/.well-known/jwks.json",
             "issuer": DEFAULT_ISSUER,
             "audience": DEFAULT_AUDIENCE,
+            "opaque_prefixes": ["sk_live_"],  # API keys: verified by the subgraphs
         }
     return policies
 

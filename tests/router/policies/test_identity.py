@@ -202,3 +202,20 @@ def test_correlation_headers_do_not_split_dedup() -> None:
     other = SubgraphRequest("a", "http://a", b"{}", (("authorization", "Bearer u"),))
     assert a.dedup_key == b.dedup_key
     assert a.dedup_key != other.dedup_key
+
+
+async def test_opaque_credentials_pass_to_subgraphs_unverified(tmp_path: Path) -> None:
+    """API keys (`sk_live_...`) are verified by the subgraphs: with `opaque_prefixes` the router
+    forwards them (even when a token is required) and grants them nothing itself."""
+    jwt = {**JWT, "required": True, "opaque_prefixes": ["sk_live_"]}
+    async with policy_stack(tmp_path, {"tenant": TENANTS, "jwt": jwt}) as stack:
+        key = "sk_live_abcdefghijklmnopqrstuvwxyz_1a2b3c4d"
+        passed = await stack.post("{ hello }", headers={**stack.auth(key), **host("acme")})
+        assert passed.json() == {"data": {"hello": "world"}}
+        assert stack.log[-1]["headers"]["authorization"] == f"Bearer {key}"
+        # anything else that is not a valid JWT is still refused before any subgraph call
+        calls = len(stack.log)
+        other = await stack.post("{ hello }", headers={**stack.auth("sk_test_x"), **host("acme")})
+        assert other.status_code == 401
+        assert code(other) == "UNAUTHENTICATED"
+        assert len(stack.log) == calls
