@@ -69,6 +69,7 @@ class NewTicket:
     tags: tuple[str, ...] = ()
     custom_fields: dict[str, Any] = field(default_factory=dict)
     parent_id: uuid.UUID | None = None
+    id: uuid.UUID | None = None  # chosen by the caller (a chat escalation names its ticket)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ async def create_ticket(
     tags = clean_tags(new.tags)
     ticket = repo.add(
         Ticket(
-            id=uuid.uuid4(),
+            id=new.id or uuid.uuid4(),
             number=number,
             subject=_subject(new.subject),
             description=new.description[:100_000],
