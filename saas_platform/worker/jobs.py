@@ -38,6 +38,7 @@ def scheduled_jobs(tenants: TenantSource, sessions: SessionFactory) -> list[Sche
                 await purge_processed(session, now - PROCESSED_RETENTION)
 
     # domain jobs: imported here so the worker stays the one place that lists scheduled work
+    from subgraphs.chat.jobs import chat_upkeep_job
     from subgraphs.projects.jobs import cycle_rollover_job
     from subgraphs.tickets.jobs import sla_check_job
 
@@ -45,4 +46,5 @@ def scheduled_jobs(tenants: TenantSource, sessions: SessionFactory) -> list[Sche
         ScheduledJob("events.retention", Every(600), retention),
         sla_check_job(tenants, sessions),
         cycle_rollover_job(tenants, sessions),
+        chat_upkeep_job(tenants, sessions),
     ]
