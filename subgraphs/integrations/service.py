@@ -20,11 +20,11 @@ from subgraphs.integrations.errors import (
 )
 from subgraphs.integrations.models import WebhookDelivery, WebhookEndpoint
 from subgraphs.integrations.ssrf import check_url_shape
-from subgraphs.kit.events import EVENT_TYPES, Event, HandlerContext, Subscription, to_envelope
+from subgraphs.kit.events import EVENT_TYPES, Event, HandlerContext, Subscription
+from subgraphs.kit.events.public import PRIVATE_DOMAINS, webhook_body
 from subgraphs.kit.events.types import dumps
 
 WEBHOOKS_GROUP = "webhooks"
-PRIVATE_DOMAINS = frozenset({"jobs"})  # internal plumbing, never sent to tenants' endpoints
 
 
 def _now() -> datetime:
@@ -118,7 +118,7 @@ def wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
 async def fan_out(context: HandlerContext, item: Event) -> None:
     """Consumer handler: one PENDING delivery per matching endpoint, in the event's tenant."""
     session = context.session
-    body = dumps(to_envelope(item))
+    body = dumps(webhook_body(item))
     now = _now()
     for endpoint in await repository.list_endpoints(session):
         if not wants(endpoint, item.event_type):

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from redis.asyncio import Redis
 from sqlalchemy import text
 
-from subgraphs.kit.events import HandlerContext, record
+from subgraphs.integrations import service
+from subgraphs.kit.events import (
+    Consumer,
+    ConsumerOptions,
+    HandlerContext,
+    RedisStreams,
+    Relay,
+    record,
+)
 from subgraphs.kit.events.types import Event
 from subgraphs.kit.ids import TenantId
 from tests.events.conftest import World
@@ -33,3 +42,23 @@ class EffectLog:
             self.fail_times -= 1
             raise RuntimeError("handler failed on purpose")
         self.calls.append((context.tenant_id, str(item.event_id)))
+
+
+async def add_endpoint(world: World, tenant: TenantId, url: str, types: list[str]) -> str:
+    async with world.session(tenant) as session, session.begin():
+        created = await service.create_endpoint(session, url, types, secret="whsec_test")
+    return created.endpoint.id
+
+
+async def fan_out(world: World, redis: Redis) -> None:
+    streams = RedisStreams(redis)
+    await Relay(streams, world.source, world.session).run_once()
+    consumer = Consumer(
+        streams,
+        service.webhooks_subscription(),
+        world.session,
+        options=ConsumerOptions(block_ms=20),
+    )
+    await consumer.ensure_groups()
+    for _ in range(3):
+        await consumer.poll_once(block_ms=20)

@@ -11,6 +11,8 @@ from subgraphs.kit.events.catalog import (
     load_platform_events,
     platform_event_types,
     render_row,
+    render_webhook_row,
+    webhook_event_types,
 )
 from subgraphs.registry import PORTS
 
@@ -22,6 +24,11 @@ def test_docs_list_every_event_type_with_its_payload() -> None:
     text = DOC.read_text()
     block = text.split(START, 1)[1].split(END, 1)[0]
     missing = [cls.event_type for cls in platform_event_types() if render_row(cls) not in block]
+    missing += [
+        f"{cls.event_type} (webhook data)"
+        for cls in webhook_event_types(platform_event_types())
+        if render_webhook_row(cls) not in block
+    ]
     assert not missing, (
         f"docs/events.md misses or has stale rows for {missing}: "
         "run `python -m subgraphs.kit.events.catalog --write`"

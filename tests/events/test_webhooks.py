@@ -9,37 +9,16 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from subgraphs.integrations import repository, service
+from subgraphs.integrations import repository
 from subgraphs.integrations.dispatcher import WebhookDispatcher, WebhookOptions
 from subgraphs.integrations.signing import SIGNATURE_HEADER, verify
-from subgraphs.kit.events import Consumer, ConsumerOptions, RedisStreams, Relay
 from subgraphs.kit.ids import TenantId
 from tests.events.conftest import World
-from tests.events.helpers import produce
+from tests.events.helpers import add_endpoint, fan_out, produce
 from tests.events.receiver import Script, receiver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 FAST = WebhookOptions(allow_private=True, timeout=0.5, retry_base=0.0, disable_after=50)
-
-
-async def add_endpoint(world: World, tenant: TenantId, url: str, types: list[str]) -> str:
-    async with world.session(tenant) as session, session.begin():
-        created = await service.create_endpoint(session, url, types, secret="whsec_test")
-    return created.endpoint.id
-
-
-async def fan_out(world: World, redis: Redis) -> None:
-    streams = RedisStreams(redis)
-    await Relay(streams, world.source, world.session).run_once()
-    consumer = Consumer(
-        streams,
-        service.webhooks_subscription(),
-        world.session,
-        options=ConsumerOptions(block_ms=20),
-    )
-    await consumer.ensure_groups()
-    for _ in range(3):
-        await consumer.poll_once(block_ms=20)
 
 
 async def attempts(world: World, tenant: TenantId) -> list[tuple[int, int | None, str | None]]:

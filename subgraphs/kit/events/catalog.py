@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import typing
 
+from subgraphs.kit.events.public import PRIVATE_DOMAINS, SHAPES, camel, selection
 from subgraphs.kit.events.types import ENVELOPE_FIELDS, EVENT_TYPES, Event
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "platform_event_types",
     "render_catalog",
     "render_row",
+    "render_webhook_row",
     "replace_block",
 ]
 
@@ -60,13 +62,43 @@ def render_row(cls: type[Event]) -> str:
     )
 
 
-def render_catalog(types: typing.Sequence[type[Event]]) -> str:
+def render_webhook_row(cls: type[Event]) -> str:
+    """The webhook `data` of a type: its subscription selection, or the camelCase payload."""
+    shape = SHAPES.get(cls.event_type)
+    if shape is None:
+        names = [f.name for f in dataclasses.fields(cls) if f.name not in ENVELOPE_FIELDS]
+        keys = ", ".join(f"`{camel(n)}`" for n in names)
+        return f"| `{cls.event_type}` | none (payload, camelCase) | {keys} |"
+    document = selection(shape).removeprefix("subscription { ").removesuffix(" }")
+    return (
+        f"| `{cls.event_type}` | `{shape.subgraph}`: `{shape.subscription}` → "
+        f"`{shape.graphql_type}` | `{document}` |"
+    )
+
+
+def render_catalog(
+    types: typing.Sequence[type[Event]], webhook_types: typing.Sequence[type[Event]] = ()
+) -> str:
     lines = [
         "| event type | v | domain (stream) | payload | description |",
         "|---|---|---|---|---|",
         *(render_row(cls) for cls in types),
     ]
+    if webhook_types:
+        lines += [
+            "",
+            "Webhook `data` per event type (the GraphQL subscription selection it equals):",
+            "",
+            "| event type | subscription (subgraph: field → type) | `data` = response of |",
+            "|---|---|---|",
+            *(render_webhook_row(cls) for cls in webhook_types),
+        ]
     return "\n".join(lines) + "\n"
+
+
+def webhook_event_types(types: typing.Sequence[type[Event]]) -> list[type[Event]]:
+    """Types tenants can receive by webhook (internal `jobs.*` plumbing excluded)."""
+    return [cls for cls in types if cls.domain not in PRIVATE_DOMAINS]
 
 
 START = "<!-- events-catalog:start (python -m subgraphs.kit.events.catalog --write) -->"
@@ -86,7 +118,8 @@ if __name__ == "__main__":
     from subgraphs.registry import PORTS
 
     load_platform_events(PORTS)
-    rendered = render_catalog(platform_event_types())
+    found = platform_event_types()
+    rendered = render_catalog(found, webhook_event_types(found))
     if "--write" in sys.argv:
         path = Path(__file__).resolve().parents[3] / "docs" / "events.md"
         path.write_text(replace_block(path.read_text(), rendered))
