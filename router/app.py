@@ -33,7 +33,7 @@ from router.pipeline import (
     Router,
     RouterHook,
 )
-from router.policies import csrf
+from router.policies import csrf, refusals
 from router.policies.install import close_edge, install_edge
 from router.subscriptions import (
     SubscriptionService,
@@ -58,11 +58,18 @@ _DEBUG_HEADER = "x-router-debug-plan"
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, message: str, headers: Sequence[tuple[bytes, bytes]] = ()):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Sequence[tuple[bytes, bytes]] = (),
+        code: str | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = list(headers)
+        self.code = code or refusals.HTTP_CODES.get(status, "BAD_REQUEST")
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -88,6 +95,8 @@ class GraphQLEndpoint:
         self.graphiql = config.graphiql
         self.csrf = config.csrf
         self.max_body = config.max_body_bytes
+        # refusals before the policy hook runs carry a request id too (router/policies)
+        self.request_ids = config.policies_enabled and config.policies.headers.request_id
         self.subscriptions: SubscriptionService | None = None  # SSE, set by build_app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -101,7 +110,7 @@ class GraphQLEndpoint:
         media = negotiate(headers.get("accept"))
         try:
             if self.csrf and method in ("GET", "HEAD", "POST") and csrf.is_blocked(headers):
-                raise HttpError(400, csrf.MESSAGE)
+                raise HttpError(400, csrf.MESSAGE, code=csrf.CODE)
             if method == "POST":
                 if _content_length(headers) > self.max_body:
                     raise HttpError(413, "Request body too large")
@@ -117,8 +126,10 @@ class GraphQLEndpoint:
             if media is None:
                 raise HttpError(406, "Accept application/graphql-response+json or application/json")
         except HttpError as exc:
-            body = orjson.dumps({"errors": [{"message": exc.message}]})
-            await _send(send, exc.status, body, media or JSON, exc.headers)
+            body, extra = refusals.http_refusal(
+                exc.message, exc.code, headers if self.request_ids else None
+            )
+            await _send(send, exc.status, body, media or JSON, [*exc.headers, *extra])
             return
         context = RequestContext(
             headers=tuple(sorted((k, v) for k, v in headers.items() if k in self.propagate)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 SIMPLE_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
+CODE = "CSRF_PREVENTED"  # extensions.code of the 400 refusal
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 MESSAGE = (
     "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). "

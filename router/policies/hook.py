@@ -32,6 +32,7 @@ from router.policies.jwt import TokenError, TokenVerifier, bearer
 from router.policies.masking import clean_errors
 from router.policies.persisted import PersistedQueries, PersistedQueryError
 from router.policies.ratelimit import LIMITER_UNAVAILABLE, RATE_LIMITED, RateLimiter, build_limiter
+from router.policies.refusals import with_request_id
 from router.policies.tenant import TenantError, TenantLookupError, TenantResolver
 
 logger = logging.getLogger("router.policies")
@@ -269,6 +270,8 @@ class PolicyHook(RouterHook):
             if edge.placeholder and isinstance(response.get("data"), dict):
                 response["data"].pop("__typename", None)
         errors = response.get("errors")
+        if errors and "data" not in response and self.settings.headers.request_id:
+            errors = with_request_id(errors, edge.request_id)  # a refusal: name the request
         if errors:
             response["errors"] = clean_errors(
                 errors,
