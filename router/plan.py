@@ -104,10 +104,17 @@ class Flatten:
     """Run `node` on every object found at `path` of the response so far.
 
     Path elements are response keys; `@` walks into every element of a list. A key may carry a
-    type condition as `key|[Type1,Type2]`, keeping only objects of those types."""
+    type condition as `key|[Type1,Type2]`, keeping only objects of those types. `more_paths`
+    (usually empty) are further paths whose objects join the same `_entities` request: the
+    planner merged jumps to one subgraph from several places into one fetch."""
 
     path: tuple[str, ...]
     node: PlanNode
+    more_paths: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def paths(self) -> tuple[tuple[str, ...], ...]:
+        return (self.path, *self.more_paths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,8 +66,8 @@ async def run_node(node: PlanNode, state: ExecutionState) -> None:
     match node:
         case Fetch():
             await run_root_fetch(node, state)
-        case Flatten(path=path, node=Fetch() as fetch):
-            await run_entity_fetch(fetch, path, state)
+        case Flatten(node=Fetch() as fetch):
+            await run_entity_fetch(fetch, node.paths, state)
         case Flatten():
             raise TypeError("Flatten must wrap a Fetch")
         case Sequence(nodes=nodes):

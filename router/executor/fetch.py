@@ -41,14 +41,22 @@ async def run_root_fetch(fetch: Fetch, state: ExecutionState) -> None:
         _add_subgraph_error(state, fetch, error, error.get("path"))
 
 
-async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: ExecutionState) -> None:
+async def run_entity_fetch(
+    fetch: Fetch, paths: tuple[tuple[str, ...], ...], state: ExecutionState
+) -> None:
+    """One `_entities` request for the objects at every path of `paths` (a `Flatten`'s)."""
+    if len(paths) == 1:
+        objects = collect_objects(state.data, paths[0])
+    else:
+        objects = [obj for path in paths for obj in collect_objects(state.data, path)]
+    prefix = _common_prefix(paths)
     extract = representation_extractor(fetch.requires, state.context.schema)
     representations: list[dict[str, Any]] = []
     targets: list[list[dict[str, Any]]] = []
     index_of: dict[Hashable, int] = {}
     rewrites = fetch.input_rewrites
     build = extract.build
-    for obj, key in _keyed_objects(extract, collect_objects(state.data, path)):
+    for obj, key in _keyed_objects(extract, objects):
         try:
             index = index_of.get(key)
         except TypeError:  # list or object key values: compare by their JSON
@@ -67,7 +75,7 @@ async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: Execution
         return
     variables = _forwarded(fetch, state)
     variables["representations"] = representations
-    body = await _send(fetch, variables, state, _flatten_prefix(path))
+    body = await _send(fetch, variables, state, prefix)
     if body is None:
         return
     data = body.get("data")
@@ -85,10 +93,14 @@ async def run_entity_fetch(fetch: Fetch, path: tuple[str, ...], state: Execution
                     merge_into(obj, entity)
     errors = _errors(body)
     if errors:
-        paths = {id(obj): at for obj, at in collect_objects_with_paths(state.data, path)}
-        located = [[paths.get(id(obj), []) for obj in group] for group in targets]
+        found = {
+            id(obj): at
+            for path in paths
+            for obj, at in collect_objects_with_paths(state.data, path)
+        }
+        located = [[found.get(id(obj), []) for obj in group] for group in targets]
         for error in errors:
-            _repath_entity_error(state, fetch, error, located, _flatten_prefix(path))
+            _repath_entity_error(state, fetch, error, located, prefix)
 
 
 def _keyed_objects(
@@ -314,6 +326,18 @@ def _flatten_prefix(path: tuple[str, ...]) -> ResponsePath:
             break
         prefix.append(element.partition("|")[0])
     return prefix
+
+
+def _common_prefix(paths: tuple[tuple[str, ...], ...]) -> ResponsePath:
+    """The response path all of a Flatten's paths share (where a failed fetch's error goes)."""
+    prefixes = [_flatten_prefix(path) for path in paths]
+    common = prefixes[0]
+    for other in prefixes[1:]:
+        size = 0
+        while size < min(len(common), len(other)) and common[size] == other[size]:
+            size += 1
+        common = common[:size]
+    return common
 
 
 def _repath_entity_error(

@@ -45,6 +45,8 @@ class Group:
     origins: dict[str, Position] = field(default_factory=dict)
     # (type condition, representation field) -> response key it is read from
     inputs: dict[tuple[str, str], str] = field(default_factory=dict)
+    # further paths served by the same request (groups merged across paths, `merging.py`)
+    more_paths: list[tuple[str, ...]] = field(default_factory=list)
 
     def accepts(self, inputs: Mapping[tuple[str, str], str]) -> bool:
         """Can these representation inputs join this group's without a clash? (The same

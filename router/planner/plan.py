@@ -21,6 +21,7 @@ from router.planner.errors import PlanningError
 from router.planner.fetches import FetchBuilder
 from router.planner.graph import Capabilities
 from router.planner.groups import FetchGraph
+from router.planner.merging import merge_levels, merge_siblings
 from router.planner.operation import (
     Conditions,
     FieldCollector,
@@ -28,7 +29,7 @@ from router.planner.operation import (
     fragment_map,
     select_operation,
 )
-from router.planner.schedule import build_nodes, merge_siblings
+from router.planner.schedule import build_nodes
 from router.planner.traversal import Traversal
 from router.supergraph import Supergraph
 
@@ -140,6 +141,8 @@ class _OperationPlanner:
         serial = self.kind is OperationKind.MUTATION
         traversal.plan_root(self.root_type, fields, serial)
         merge_siblings(graph)
+        if not serial:  # mutation fetches run in order: no level schedule across them
+            merge_levels(graph, self.caps)
         return build_nodes(graph, self.builder.build, serial)
 
 

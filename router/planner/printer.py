@@ -33,8 +33,13 @@ def _node(node: PlanNode | Subscription, depth: int, lines: list[str]) -> None:
     match node:
         case Fetch():
             _fetch(node, depth, lines)
-        case Flatten(path=path, node=inner):
+        case Flatten(path=path, node=inner, more_paths=()):
             lines.append(f'{pad}Flatten(path: "{".".join(path)}") {{')
+            _node(inner, depth + 1, lines)
+            lines.append(f"{pad}}},")
+        case Flatten(node=inner):
+            paths = ", ".join(f'"{".".join(path)}"' for path in node.paths)
+            lines.append(f"{pad}Flatten(paths: [{paths}]) {{")
             _node(inner, depth + 1, lines)
             lines.append(f"{pad}}},")
         case Sequence(nodes=nodes) | Parallel(nodes=nodes):

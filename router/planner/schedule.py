@@ -1,10 +1,14 @@
-"""Fetch graph -> plan tree.
+"""Fetch graph (after `merging.py`) -> plan tree.
 
-First, entity groups of one parent for the same subgraph at the same path are merged when
-neither waits for the other (fewer requests). Then each group is hung under the dependency it
-must wait for last (its "tree parent"), when its other dependencies are ancestors of that one;
-a group needing data from a sibling branch runs in a later wave of its parent's children.
-A group becomes `Sequence(Fetch or Flatten(Fetch), Parallel(children...))`.
+Each group is hung under the dependency it must wait for last (its "tree parent"), when its
+other dependencies are ancestors of that one; a group needing data from a sibling branch runs
+in a later wave of its parent's children. A group becomes
+`Sequence(Fetch or Flatten(Fetch), Parallel(children...))`.
+
+Groups merged across branches (one request serving several parent fetches) can make the
+dependencies a graph no tree of Sequence/Parallel expresses; then the plan runs level by
+level: `Sequence(Parallel(depth 0), Parallel(depth 1), ...)`, depth being the longest chain
+of dependencies before a group.
 """
 
 from __future__ import annotations
@@ -14,60 +18,51 @@ from collections.abc import Callable
 from router.plan import Fetch, Flatten, Parallel, PlanNode, Sequence
 from router.planner.errors import PlanningError
 from router.planner.groups import FetchGraph, Group
+from router.planner.merging import depths
 
 
-def merge_siblings(graph: FetchGraph) -> None:
-    changed = True
-    while changed:
-        changed = False
-        buckets: dict[tuple[int, str, tuple[str, ...]], Group] = {}
-        for group in list(graph.groups):
-            if group.parent is None:
-                continue
-            bucket = (group.parent.index, group.service, group.path)
-            kept = buckets.get(bucket)
-            if kept is None:
-                buckets[bucket] = group
-            elif (
-                not _waits_for(kept, group)
-                and not _waits_for(group, kept)
-                and kept.accepts(group.inputs)
-            ):
-                _merge(graph, kept, group)
-                changed = True
-
-
-def _waits_for(group: Group, other: Group) -> bool:
-    stack, seen = list(group.deps), set()
-    while stack:
-        dep = stack.pop()
-        if dep is other:
-            return True
-        if dep not in seen:
-            seen.add(dep)
-            stack.extend(dep.deps)
-    return False
-
-
-def _merge(graph: FetchGraph, kept: Group, gone: Group) -> None:
-    kept.root.merge(gone.root)
-    kept.requires.merge(gone.requires)
-    kept.deps |= gone.deps - {kept}
-    kept.variables |= gone.variables
-    kept.inputs.update(gone.inputs)
-    kept.input_rewrites.extend(r for r in gone.input_rewrites if r not in kept.input_rewrites)
-    graph.groups.remove(gone)
-    for group in graph.groups:
-        if gone in group.deps:
-            group.deps.discard(gone)
-            group.deps.add(kept)
-        if group.parent is gone:
-            group.parent = kept
+class _NotATree(Exception):
+    """The dependencies do not fit a Sequence/Parallel tree."""
 
 
 def build_nodes(
     graph: FetchGraph, fetch_of: Callable[[Group], Fetch], serial: bool
 ) -> PlanNode | None:
+    _topological(graph)  # reports a dependency cycle
+    try:
+        _tree(graph, lambda group: _PLACEHOLDER, serial)  # a dry run: fetch ids stay unused
+    except _NotATree:
+        return _levels(graph, fetch_of)
+    return _tree(graph, fetch_of, serial)
+
+
+_PLACEHOLDER = Fetch("", "")
+
+
+def _levels(graph: FetchGraph, fetch_of: Callable[[Group], Fetch]) -> PlanNode | None:
+    depth = depths(graph)
+    stages: dict[int, list[Group]] = {}
+    for group in graph.groups:
+        stages.setdefault(depth[group], []).append(group)
+    return (
+        _sequence(
+            [
+                _parallel([_flatten(g, fetch_of(g)) for g in stages[level]])
+                for level in sorted(stages)
+            ]
+        )
+        if stages
+        else None
+    )
+
+
+def _flatten(group: Group, fetch: Fetch) -> PlanNode:
+    if not group.is_entity:
+        return fetch
+    return Flatten(group.path, fetch, tuple(group.more_paths))
+
+
+def _tree(graph: FetchGraph, fetch_of: Callable[[Group], Fetch], serial: bool) -> PlanNode | None:
     tree_parent = _tree_parents(graph)
     children: dict[Group, list[Group]] = {g: [] for g in graph.groups}
     for group in graph.groups:
@@ -76,10 +71,7 @@ def build_nodes(
             children[parent].append(group)
 
     def node(group: Group) -> PlanNode:
-        fetch: PlanNode = fetch_of(group)
-        if group.is_entity:
-            fetch = Flatten(group.path, fetch)
-        return _sequence([fetch, *waves(group)])
+        return _sequence([_flatten(group, fetch_of(group)), *waves(group)])
 
     def waves(group: Group) -> list[PlanNode]:
         kids = children[group]
@@ -93,9 +85,7 @@ def build_nodes(
                 for dep in kid.deps - ancestors:
                     owner = next((k for k in kids if dep in subtree[k]), None)
                     if owner is None or owner is kid:
-                        raise PlanningError(
-                            "INTERNAL_PLANNING_ERROR", f"cannot order {kid!r} after {dep!r}"
-                        )
+                        raise _NotATree(f"cannot order {kid!r} after {dep!r}")
                     level[kid] = max(level[kid], level_of(owner) + 1)
             return level[kid]
 

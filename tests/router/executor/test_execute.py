@@ -287,3 +287,58 @@ async def test_unhashable_and_nested_keys_and_typed_paths() -> None:
         {"__typename": "User", "id": "1", "tags": ["a"]}
     ]
     assert client.for_service("products") == []  # no object matched the path's type condition
+
+
+async def test_flatten_with_several_paths_sends_one_request() -> None:
+    # `users` and `me` both hold User 1: one representation, the answer reaches both places;
+    # an entity error is re-pathed to every place its object sits
+    data = {
+        "data": {
+            "users": [{"__typename": "User", "id": "1"}, {"__typename": "User", "id": "2"}],
+            "me": {"__typename": "User", "id": "1"},
+        }
+    }
+    answer = {
+        "data": {"_entities": [{"name": "Ada"}, {"name": None}]},
+        "errors": [{"message": "hidden", "path": ["_entities", 1, "name"]}],
+    }
+    client = FakeSubgraphClient({"reviews": static(data), "accounts": static(answer)})
+    operation = (
+        "query($representations: [_Any!]!) { _entities(representations: $representations) "
+        "{ ... on User { name } } }"
+    )
+    names = Flatten(("users", "@"), Fetch("accounts", operation, requires=USER_KEY), (("me",),))
+    plan = QueryPlan(
+        Sequence((Fetch("reviews", "{ users { __typename id } me { __typename id } }"), names))
+    )
+    result = await run(plan, "{ users { name } me { name } }", client)
+    (request,) = client.for_service("accounts")
+    assert request.body["variables"]["representations"] == [
+        {"__typename": "User", "id": "1"},
+        {"__typename": "User", "id": "2"},
+    ]
+    assert result["data"] == {"users": [{"name": "Ada"}, {"name": None}], "me": {"name": "Ada"}}
+    assert [e["path"] for e in result["errors"]] == [["users", 1, "name"]]
+
+
+async def test_failed_multi_path_fetch_reports_the_common_prefix() -> None:
+    async def down(_: dict[str, Any]) -> SubgraphFailure:
+        return SubgraphFailure(FailureKind.CONNECT, "connection refused")
+
+    author = {"__typename": "User", "id": "2"}
+    users = [{"__typename": "User", "id": "1", "reviews": [{"body": "b", "author": author}]}]
+    client = FakeSubgraphClient({"reviews": static({"data": {"users": users}}), "accounts": down})
+    operation = (
+        "query($representations: [_Any!]!) { _entities(representations: $representations) "
+        "{ ... on User { name } } }"
+    )
+    paths = (("users", "@", "reviews", "@", "author"),)
+    names = Flatten(("users", "@"), Fetch("accounts", operation, requires=USER_KEY), paths)
+    root = Fetch("reviews", "{ users { __typename id reviews { body author { __typename id } } } }")
+    plan = QueryPlan(Sequence((root, names)))
+    result = await run(plan, "{ users { name reviews { body author { name } } } }", client)
+    assert result["data"] == {
+        "users": [{"name": None, "reviews": [{"body": "b", "author": {"name": None}}]}]
+    }
+    (error,) = result["errors"]
+    assert error["path"] == ["users"]

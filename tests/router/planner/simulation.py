@@ -339,8 +339,10 @@ def _run(
         case Fetch(service_name=service, operation=operation):
             used = {v: variables[v] for v in node.variable_usages if v in variables}
             _merge(response, subgraphs[service].execute(operation, used))
-        case Flatten(path=path, node=Fetch() as fetch):
-            targets = [o for o in _at(response, list(path)) if isinstance(o, dict)]
+        case Flatten(node=Fetch() as fetch):
+            targets = [
+                o for path in node.paths for o in _at(response, list(path)) if isinstance(o, dict)
+            ]
             pairs = [(o, _representation(o, fetch.requires)) for o in targets]
             pairs = [(o, r) for o, r in pairs if r is not None]
             if not pairs:

@@ -45,11 +45,21 @@ def test_bench_plan_shape() -> None:
     supergraph = parse_supergraph((HERE / "fixtures" / "bench_supergraph.graphql").read_text())
     built = plan(supergraph, (HERE / "fixtures" / "bench_query.graphql").read_text())
     fetches = _fetches(built.node)  # type: ignore[arg-type]
-    # users, topProducts, 2 reviews, 2 author names, 4 products, 4 inventory... merged:
-    assert len(fetches) == 13
-    assert sorted({f.id for f in fetches}) == list(range(13))
+    # users and topProducts; then one reviews fetch for users and products, inventory for
+    # topProducts; then one products and one accounts fetch for every path; then inventory
+    # for the products found below the roots (Hive's planner also plans 7 fetches)
+    assert len(fetches) == 7
+    assert sorted({f.id for f in fetches}) == list(range(7))
+    assert [f.service_name for f in fetches] == [
+        "accounts",
+        "products",
+        "reviews",
+        "inventory",
+        "products",
+        "accounts",
+        "inventory",
+    ]
     inventory = [f for f in fetches if f.service_name == "inventory"]
-    assert len(inventory) == 4
     for fetch in inventory:  # @requires(fields: "price weight") travels in the representation
         assert "shippingEstimate" in fetch.operation
         assert "price" in str(fetch.requires)
@@ -60,7 +70,39 @@ def test_bench_plan_shape() -> None:
     assert all(f.operation_name and f.operation_name.startswith("TestQuery__") for f in fetches)
 
 
+def test_bench_plan_merges_paths_level_by_level() -> None:
+    supergraph = parse_supergraph((HERE / "fixtures" / "bench_supergraph.graphql").read_text())
+    built = plan(supergraph, (HERE / "fixtures" / "bench_query.graphql").read_text())
+    assert isinstance(built.node, Sequence)
+    levels = [_fetches(level) for level in built.node.nodes]
+    assert [[f.service_name for f in level] for level in levels] == [
+        ["accounts", "products"],
+        ["reviews", "inventory"],
+        ["products", "accounts"],
+        ["inventory"],
+    ]
+    flattens = [n for level in built.node.nodes for n in _flattens(level)]
+    by_id = {f.node.id: f.paths for f in flattens if isinstance(f.node, Fetch)}
+    assert by_id[2] == (("users", "@"), ("topProducts", "@"))  # User and Product, one request
+    product_paths = {
+        "users.@.reviews.@.product",
+        "users.@.reviews.@.product.reviews.@.author.reviews.@.product",
+        "topProducts.@.reviews.@.author.reviews.@.product",
+    }
+    assert {".".join(p) for p in by_id[4]} == product_paths
+    assert {".".join(p) for p in by_id[6]} == product_paths
+
+
+def _flattens(node: PlanNode) -> list[Flatten]:
+    match node:
+        case Flatten():
+            return [node]
+        case Sequence(nodes=nodes) | Parallel(nodes=nodes):
+            return [f for child in nodes for f in _flattens(child)]
+    return []
+
+
 def test_bench_plan_stats() -> None:
     supergraph = parse_supergraph((HERE / "fixtures" / "bench_supergraph.graphql").read_text())
     built = plan(supergraph, (HERE / "fixtures" / "bench_query.graphql").read_text())
-    assert built.stats == {"fetches": 13, "condition_variables": 0}
+    assert built.stats == {"fetches": 7, "condition_variables": 0}

@@ -187,7 +187,8 @@ def test_nested_lists_give_one_at_sign_per_level() -> None:
     )
 
 
-def test_aliased_paths_get_their_own_flatten() -> None:
+def test_aliased_paths_share_one_entities_fetch() -> None:
+    # same subgraph, same entity type, same selection at two paths: one request
     assert_plan(
         CATALOG,
         """{ a: items { price } b: items { price } }""",
@@ -206,36 +207,19 @@ def test_aliased_paths_get_their_own_flatten() -> None:
                 }
               }
             },
-            Parallel {
-              Flatten(path: "a.@.@") {
-                Fetch(service: "c") {
-                  {
-                    ... on Item {
-                      __typename
-                      id
-                    }
-                  } =>
-                  {
-                    ... on Item {
-                      price
-                    }
+            Flatten(paths: ["a.@.@", "b.@.@"]) {
+              Fetch(service: "c") {
+                {
+                  ... on Item {
+                    __typename
+                    id
                   }
-                },
-              },
-              Flatten(path: "b.@.@") {
-                Fetch(service: "c") {
-                  {
-                    ... on Item {
-                      __typename
-                      id
-                    }
-                  } =>
-                  {
-                    ... on Item {
-                      price
-                    }
+                } =>
+                {
+                  ... on Item {
+                    price
                   }
-                },
+                }
               },
             },
           },

@@ -116,8 +116,8 @@ def _fetched_paths(node: PlanNode | None, flatten: tuple[str, ...] = ()) -> set[
                 assert first.selection_set is not None
                 selection = first.selection_set
             return _client_paths(selection, tuple(p for p in flatten if p != "@"))
-        case Flatten(path=path, node=inner):
-            return _fetched_paths(inner, path)
+        case Flatten(node=inner):
+            return set().union(*(_fetched_paths(inner, path) for path in node.paths))
         case Sequence(nodes=nodes) | Parallel(nodes=nodes):
             return set().union(*(_fetched_paths(n) for n in nodes))
         case Condition():
@@ -147,10 +147,19 @@ def _check_inputs_fetched_before(
     """Every representation input of an entity fetch was fetched by a fetch that finished
     before it (an earlier Sequence step); returns what is known after `node`."""
     match node:
-        case Flatten(path=path, node=Fetch(requires=requires) as fetch):
-            prefix = tuple(p for p in path if p != "@")
-            missing = _requires_paths(requires, prefix) - before
-            assert not missing, f"fetch {fetch.id} needs {missing} before it runs"
+        case Flatten(node=Fetch(requires=requires) as fetch):
+            # a merged fetch has one `... on T` per type; the paths do not say which type is
+            # where: every path must satisfy some fragment, every fragment some path
+            satisfied = {
+                (i, j)
+                for i, path in enumerate(node.paths)
+                for j, fragment in enumerate(requires)
+                if _requires_paths((fragment,), tuple(p for p in path if p != "@")) <= before
+            }
+            for i in range(len(node.paths)):
+                assert any(at == i for at, _ in satisfied), f"fetch {fetch.id}: inputs missing"
+            for j in range(len(requires)):
+                assert any(f == j for _, f in satisfied), f"fetch {fetch.id}: inputs missing"
             return before | _fetched_paths(node)
         case Fetch():
             return before | _fetched_paths(node)
