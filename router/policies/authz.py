@@ -4,6 +4,8 @@ Before planning, fields the caller may not read are removed from the operation (
 inlined first, so one decision holds per position); a field whose selections all go is removed
 too. The subgraphs never see them. The response gets `null` at each removed position and one
 error per position with `extensions.code` UNAUTHORIZED_FIELD_OR_TYPE; the rest is served.
+A denied non-null field's null propagates to the nearest nullable position (GraphQL spec,
+"Handling Field Errors"); the error's path is the denied field's, with list indexes.
 A field is denied when its own coordinate or its return type carries a requirement that the
 caller does not meet. `@policy` names go to a configured callable (default: all denied).
 """
@@ -22,6 +24,8 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
     NamedTypeNode,
@@ -30,6 +34,8 @@ from graphql import (
     SelectionNode,
     SelectionSetNode,
     get_named_type,
+    is_list_type,
+    is_non_null_type,
     print_ast,
 )
 
@@ -38,7 +44,9 @@ from router.policies.directives import Access, SchemaRules
 
 UNAUTHORIZED = "UNAUTHORIZED_FIELD_OR_TYPE"
 PolicyEvaluator = Callable[[Principal | None, frozenset[str]], Any]
-Path = tuple[str, ...]
+# a denied position: (response key, field type) per step from the root to the denied field
+Step = tuple[str, GraphQLOutputType]
+Denial = tuple[Step, ...]
 
 
 def deny_all(principal: Principal | None, policies: frozenset[str]) -> frozenset[str]:
@@ -125,27 +133,29 @@ def filter_operation(
     operation: OperationDefinitionNode,
     fragments: Mapping[str, FragmentDefinitionNode],
     grants: Grants,
-) -> tuple[str | None, list[Path]]:
-    """(the rewritten document text, or None when nothing is denied; denied response paths)."""
-    denied: list[Path] = []
+) -> tuple[str | None, list[Denial]]:
+    """(the rewritten document text, or None when nothing is denied; denied positions)."""
+    denied: list[Denial] = []
 
     def keep(
-        node: SelectionSetNode, parent: str, path: Path, seen: frozenset[str]
+        node: SelectionSetNode, parent: str, path: Denial, seen: frozenset[str]
     ) -> list[SelectionNode]:
         kept: list[SelectionNode] = []
         for selection in node.selections:
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
-                named = _field_type(schema, parent, selection.name.value)
+                field_type = _field_def_type(schema, parent, selection.name.value)
+                named = get_named_type(field_type).name if field_type is not None else ""
+                step: Step = (key, field_type) if field_type is not None else (key, _NULLABLE)
                 if not _allowed(rules, grants, f"{parent}.{selection.name.value}", named):
-                    denied.append((*path, key))
+                    denied.append((*path, _certain(step, path, parent, root_name)))
                     continue
                 if selection.selection_set is None:
                     kept.append(selection)
                     continue
-                inner = keep(selection.selection_set, named, (*path, key), seen)
+                inner = keep(selection.selection_set, named, (*path, step), seen)
                 if not inner:
-                    denied.append((*path, key))
+                    denied.append((*path, _certain(step, path, parent, root_name)))
                     continue
                 kept.append(_with(selection, inner))
             elif isinstance(selection, InlineFragmentNode):
@@ -174,6 +184,7 @@ def filter_operation(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return None, []
+    root_name = root.name
     selections = keep(operation.selection_set, root.name, (), frozenset())
     if not denied:
         return None, []
@@ -196,6 +207,13 @@ def filter_operation(
     return print_ast(DocumentNode(definitions=(rewritten,))), denied
 
 
+def _certain(step: Step, path: Denial, parent: str, root_name: str) -> Step:
+    """Under a type condition narrower than the enclosing field's type, the router cannot
+    tell which objects are of that type: the position is nulled in place, never propagated."""
+    enclosing = get_named_type(path[-1][1]).name if path else root_name
+    return step if enclosing == parent else (step[0], _NULLABLE)
+
+
 def _allowed(rules: SchemaRules, grants: Grants, coordinate: str, named: str) -> bool:
     for key in (coordinate, named):
         access = rules.access.get(key)
@@ -211,37 +229,76 @@ def _with(node: Any, selections: list[SelectionNode]) -> Any:
 
 
 def _field_type(schema: GraphQLSchema, parent: str, name: str) -> str:
+    field_type = _field_def_type(schema, parent, name)
+    return get_named_type(field_type).name if field_type is not None else ""
+
+
+def _field_def_type(schema: GraphQLSchema, parent: str, name: str) -> GraphQLOutputType | None:
     named = schema.type_map.get(parent)
     definition = (getattr(named, "fields", None) or {}).get(name)
-    return get_named_type(definition.type).name if definition is not None else ""
+    return definition.type if definition is not None else None
 
 
-def apply_denials(response: dict[str, Any], denied: list[Path]) -> None:
-    """Put null at every denied position of `response["data"]` and add one error per path."""
+_NULLABLE: GraphQLOutputType = GraphQLScalarType("_RouterUnknown")
+
+
+def apply_denials(response: dict[str, Any], denied: list[Denial]) -> None:
+    """One error per concrete denied position (its path with list indexes), then `null` at
+    the position, or at its nearest nullable ancestor when the field is non-null (`data`
+    itself when every ancestor is non-null)."""
     data = response.get("data")
-    for path in denied:
-        if isinstance(data, dict):
-            _set_null(data, path)
-    errors = [
-        {
-            "message": "Unauthorized field or type",
-            "path": list(path),
-            "extensions": {"code": UNAUTHORIZED},
-        }
-        for path in denied
-    ]
+    errors: list[dict[str, Any]] = []
+    chains: list[list[tuple[Any, str | int, GraphQLOutputType]]] = []
+    for denial in denied:
+        for path, chain in _occurrences(data, denial):
+            errors.append(
+                {
+                    "message": "Unauthorized field or type",
+                    "path": path,
+                    "extensions": {"code": UNAUTHORIZED},
+                }
+            )
+            chains.append(chain)
+    for chain in chains:
+        _null_nearest(response, chain)
     if errors:
         response["errors"] = [*response.get("errors", []), *errors]
 
 
-def _set_null(value: Any, path: Path) -> None:
-    if isinstance(value, list):
-        for item in value:
-            _set_null(item, path)
-        return
-    if not isinstance(value, dict):
-        return
-    if len(path) == 1:
-        value[path[0]] = None
-        return
-    _set_null(value.get(path[0]), path[1:])
+Link = tuple[Any, str | int, GraphQLOutputType]  # (container, key or index, its type)
+
+
+def _occurrences(data: Any, denial: Denial) -> list[tuple[list[str | int], list[Link]]]:
+    """Every concrete position of `denial` in `data`: (response path, links from the root)."""
+    found: list[tuple[list[str | int], list[Link]]] = []
+
+    def field(container: dict[str, Any], i: int, path: list[str | int], chain: list[Link]) -> None:
+        key, field_type = denial[i]
+        link: Link = (container, key, field_type)
+        if i == len(denial) - 1:
+            found.append(([*path, key], [*chain, link]))
+            return
+        value(container.get(key), field_type, i, [*path, key], [*chain, link])
+
+    def value(
+        item: Any, item_type: GraphQLOutputType, i: int, path: list[str | int], chain: list[Link]
+    ) -> None:
+        inner = item_type.of_type if is_non_null_type(item_type) else item_type
+        if is_list_type(inner) and isinstance(item, list):
+            element = inner.of_type
+            for index, entry in enumerate(item):
+                value(entry, element, i, [*path, index], [*chain, (item, index, element)])
+        elif isinstance(item, dict):
+            field(item, i + 1, path, chain)
+
+    if isinstance(data, dict) and denial:
+        field(data, 0, [], [])
+    return found
+
+
+def _null_nearest(response: dict[str, Any], chain: list[Link]) -> None:
+    for container, key, position_type in reversed(chain):
+        if not is_non_null_type(position_type):
+            container[key] = None
+            return
+    response["data"] = None

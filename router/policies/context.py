@@ -46,5 +46,6 @@ class EdgeContext:
     response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     cost: int | None = None
     cost_requested: bool = False  # the request's extensions asked for {"cost": true}
-    denied: list[tuple[str, ...]] = field(default_factory=list)  # unauthorized positions
+    # unauthorized positions: ((response key, field type), ...) from the root (policies.authz)
+    denied: list[Any] = field(default_factory=list)
     placeholder: bool = False  # every root field was denied: `{ __typename }` ran instead

@@ -187,6 +187,7 @@ class PolicyHook(RouterHook):
             self._state = state
             self._rules = read_rules(state.supergraph)
             self.analyses.clear()
+            self._filtered.clear()  # denials carry the old schema's types
         s = self.settings
         analysis = self.analyses.get(
             request.query, request.operation_name, state.api_schema, self._rules, s.limits

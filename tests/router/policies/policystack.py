@@ -31,7 +31,9 @@ from router.config import load_config
 
 ISSUER = "https://identity.test"
 AUDIENCE = "saas-platform-api"
-USERS = [{"id": str(i), "name": f"user{i}", "email": f"u{i}@x"} for i in range(1, 6)]
+USERS = [
+    {"id": str(i), "name": f"user{i}", "email": f"u{i}@x", "ssn": f"ssn-{i}"} for i in range(1, 6)
+]
 
 SUBGRAPH_SDL = """
 scalar _Any
@@ -43,10 +45,15 @@ type Query {
   secret: String
   audit: String
   boom: String
+  strict: String!
+  members: [User!]
+  account: Account
   _entities(representations: [_Any!]!): [_Entity]!
 }
 type Mutation { rename(id: ID!, name: String!): User }
-type User { id: ID! name: String email: String friends(first: Int): [User] }
+type User { id: ID! name: String email: String friends(first: Int): [User] ssn: String! }
+type Account { id: ID! owner: Owner! }
+type Owner { name: String pin: String! }
 """
 
 HEADER = """
@@ -88,7 +95,12 @@ type Query @join__type(graph: A) {{
   secret: String @requiresScopes(scopes: [["admin"], ["root", "ops"]])
   audit: String @policy(policies: [["auditor"]])
   boom: String
+  strict: String! @authenticated
+  members: [User!]
+  account: Account
 }}
+type Account @join__type(graph: A) {{ id: ID! owner: Owner! }}
+type Owner @join__type(graph: A) {{ name: String pin: String! @authenticated }}
 type Mutation @join__type(graph: A) {{
   rename(id: ID!, name: String!): User
 }}
@@ -97,6 +109,7 @@ type User @join__type(graph: A, key: "id") {{
   name: String
   email: String @requiresScopes(scopes: [["users:read"]])
   friends(first: Int): [User] @listSize(slicingArguments: ["first"]) @cost(weight: 5)
+  ssn: String! @requiresScopes(scopes: [["pii"]])
 }}
 """
     )
@@ -122,6 +135,9 @@ def subgraph_app(log: list[dict[str, Any]]) -> Starlette:
         "secret": "s3cret",
         "audit": "audited",
         "boom": _boom,
+        "strict": "strict",
+        "members": lambda info: USERS[:2],
+        "account": {"id": "acc", "owner": {"name": "o", "pin": "1234"}},
         "_entities": lambda info, representations: [
             {"__typename": "User", **USERS[int(r["id"]) - 1]} for r in representations
         ],

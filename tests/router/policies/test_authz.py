@@ -39,7 +39,12 @@ async def test_anonymous_caller_gets_nulls_and_errors(tmp_path: Path) -> None:
             "secret": None,
             "users": [{"id": "1", "email": None}, {"id": "2", "email": None}],
         }
-        assert sorted(unauthorized(body)) == [["me"], ["secret"], ["users", "email"]]
+        assert sorted(unauthorized(body)) == [
+            ["me"],
+            ["secret"],
+            ["users", 0, "email"],
+            ["users", 1, "email"],
+        ]
         sent = stack.log[-1]["body"]["query"]
         assert "me" not in sent.split()
         assert "secret" not in sent
@@ -88,4 +93,49 @@ async def test_fragments_and_unused_variables(tmp_path: Path) -> None:
         response = await stack.post(query, headers=HOST, variables={"n": 1})
         body = response.json()
         assert body["data"] == {"hello": "world", "users": [{"id": "1", "email": None}], "me": None}
-        assert sorted(unauthorized(body)) == [["me"], ["users", "email"]]
+        assert sorted(unauthorized(body)) == [["me"], ["users", 0, "email"]]
+
+
+async def test_denied_non_null_fields_null_the_nearest_nullable_parent(tmp_path: Path) -> None:
+    """GraphQL spec "Handling Field Errors": a non-null position that errors makes its parent
+    null, up to the first nullable one; the error path is the denied field's own."""
+    async with policy_stack(tmp_path, {"tenant": TENANTS, "jwt": {"enabled": True}}) as stack:
+        # User.ssn: String! in [User] (nullable items): each item is null
+        body = (await stack.post("{ hello users(first: 2) { id ssn } }", headers=HOST)).json()
+        assert body["data"] == {"hello": "world", "users": [None, None]}
+        assert sorted(unauthorized(body)) == [["users", 0, "ssn"], ["users", 1, "ssn"]]
+
+        # [User!] (non-null items, nullable list): the list is null
+        body = (await stack.post("{ hello members { id ssn } }", headers=HOST)).json()
+        assert body["data"] == {"hello": "world", "members": None}
+        assert sorted(unauthorized(body)) == [["members", 0, "ssn"], ["members", 1, "ssn"]]
+
+        # Owner.pin: String! under Account.owner: Owner! under Query.account: Account
+        body = (
+            await stack.post("{ hello account { id owner { name pin } } }", headers=HOST)
+        ).json()
+        assert body["data"] == {"hello": "world", "account": None}
+        assert unauthorized(body) == [["account", "owner", "pin"]]
+
+        # a non-null root field: data itself is null
+        body = (await stack.post("{ hello strict }", headers=HOST)).json()
+        assert body["data"] is None
+        assert unauthorized(body) == [["strict"]]
+
+        # nullable denied fields next to them are unchanged: null in place
+        body = (await stack.post("{ me { id } users(first: 1) { id email } }", headers=HOST)).json()
+        assert body["data"] == {"users": [{"id": "1", "email": None}], "me": None}
+
+        # with the scope, the same operations are served in full
+        token = stack.keys.token(tid="acme", scope="pii")
+        auth = {**stack.auth(token), **HOST}
+        body = (
+            await stack.post("{ members { ssn } account { owner { pin } } strict }", headers=auth)
+        ).json()
+        assert body == {
+            "data": {
+                "members": [{"ssn": "ssn-1"}, {"ssn": "ssn-2"}],
+                "account": {"owner": {"pin": "1234"}},
+                "strict": "strict",
+            }
+        }
