@@ -135,7 +135,7 @@ class WebhookDispatcher:
                 "User-Agent": "saas-platform-webhooks/1",
                 "X-Webhook-Id": delivery.id,
                 "X-Webhook-Event": delivery.event_type,
-                SIGNATURE_HEADER: sign(endpoint.secret, delivery.body),
+                SIGNATURE_HEADER: sign(endpoint.signing_secrets(datetime.now(UTC)), delivery.body),
             }
             extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
             response = await self.client.post(

@@ -5,7 +5,8 @@ DomainError (kit)
 ├── DeliveryNotFoundError   no webhook delivery with that id in this tenant
 ├── UrlNotAllowedError      not http(s), or resolves to a private/loopback address
 ├── UnknownEventTypeError   an event-type filter names no registered event type
-└── EndpointDisabledError   redelivery to a disabled endpoint
+├── EndpointDisabledError   redelivery to a disabled endpoint
+└── InvalidGracePeriodError a secret grace period outside 0 .. 7 days
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class IntegrationsErrorCode(StrEnum):
     URL_NOT_ALLOWED = "URL_NOT_ALLOWED"
     UNKNOWN_EVENT_TYPE = "UNKNOWN_EVENT_TYPE"
     ENDPOINT_DISABLED = "ENDPOINT_DISABLED"
+    INVALID_GRACE_PERIOD = "INVALID_GRACE_PERIOD"
 
 
 class EndpointNotFoundError(DomainError):
@@ -46,3 +48,8 @@ class UnknownEventTypeError(DomainError):
 class EndpointDisabledError(DomainError):
     code = IntegrationsErrorCode.ENDPOINT_DISABLED
     message = "Webhook endpoint {id} is disabled; enable it first."
+
+
+class InvalidGracePeriodError(DomainError):
+    code = IntegrationsErrorCode.INVALID_GRACE_PERIOD
+    message = "The grace period must be between 0 and {max} seconds."

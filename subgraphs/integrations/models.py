@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -25,8 +25,24 @@ class WebhookEndpoint(IntegrationsBase):
     enabled: Mapped[bool] = mapped_column(Boolean)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     disabled_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # after a rotation the old secret also signs, until it expires (grace period)
+    previous_secret: Mapped[str | None] = mapped_column(String(100), default=None)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The current secret, then the previous one while its grace period lasts."""
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and _aware(expires) > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class WebhookDelivery(IntegrationsBase):

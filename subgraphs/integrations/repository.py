@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -65,3 +65,50 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> Sequenc
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(statement)).scalars().all()
+
+
+FINISHED_STATUSES = ("SUCCEEDED", "FAILED")
+
+
+async def delete_endpoint(session: AsyncSession, endpoint: WebhookEndpoint) -> None:
+    """The endpoint with its delivery log (attempts, then deliveries)."""
+    deliveries = select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)
+    await session.execute(
+        delete(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id.in_(deliveries))
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.delete(endpoint)
+
+
+async def purge_deliveries(session: AsyncSession, before: datetime, limit: int = 1000) -> int:
+    """Up to `limit` finished deliveries (and their attempts) last updated before `before`;
+    pending and retrying ones stay whatever their age. Rows are locked first, so a concurrent
+    redelivery either waits or is not purged."""
+    statement = (
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.status.in_(FINISHED_STATUSES))
+        .where(WebhookDelivery.updated_at < before)
+        .order_by(WebhookDelivery.updated_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.execute(statement)).scalars())
+    if not ids:
+        return 0
+    await session.execute(
+        delete(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import strawberry
 
@@ -10,6 +11,8 @@ from subgraphs.integrations import repository, service
 from subgraphs.integrations.types import (
     CreateWebhookEndpointInput,
     Ctx,
+    DeleteWebhookEndpointInput,
+    DeleteWebhookEndpointPayload,
     Job,
     RedeliverWebhookInput,
     UpdateWebhookEndpointInput,
@@ -83,21 +86,39 @@ class Mutation:
     ) -> WebhookEndpointPayload:
         info.context.require_scope()
 
-        async def run() -> WebhookEndpoint:
+        async def run() -> service.UpdatedEndpoint:
             session = await info.context.sessions.write()
-            row = await service.update_endpoint(
+            return await service.update_endpoint(
                 session,
                 str(input.id),
                 url=input.url,
                 event_types=input.event_types,
                 enabled=input.enabled,
+                rotate_secret=input.rotate_secret,
+                grace=timedelta(seconds=input.secret_grace_period_seconds),
             )
-            return WebhookEndpoint.of(row)
 
         result = await guard(info.context, run())
         if isinstance(result, list):
             return WebhookEndpointPayload(user_errors=result)
-        return WebhookEndpointPayload(endpoint=result)
+        return WebhookEndpointPayload(
+            endpoint=WebhookEndpoint.of(result.endpoint), secret=result.secret
+        )
+
+    @strawberry.mutation
+    async def delete_webhook_endpoint(
+        self, info: Ctx, input: DeleteWebhookEndpointInput
+    ) -> DeleteWebhookEndpointPayload:
+        info.context.require_scope()
+
+        async def run() -> str:
+            session = await info.context.sessions.write()
+            return await service.delete_endpoint(session, str(input.id))
+
+        result = await guard(info.context, run())
+        if isinstance(result, list):
+            return DeleteWebhookEndpointPayload(user_errors=result)
+        return DeleteWebhookEndpointPayload(deleted_id=strawberry.ID(result))
 
     @strawberry.mutation
     async def redeliver_webhook(

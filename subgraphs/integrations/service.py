@@ -6,7 +6,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,7 @@ from subgraphs.integrations.errors import (
     DeliveryNotFoundError,
     EndpointDisabledError,
     EndpointNotFoundError,
+    InvalidGracePeriodError,
     UnknownEventTypeError,
 )
 from subgraphs.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -49,7 +50,7 @@ async def create_endpoint(
 ) -> CreatedEndpoint:
     check_url_shape(url)
     now = _now()
-    secret = secret or f"whsec_{secrets.token_hex(24)}"
+    secret = secret or new_secret()
     endpoint = WebhookEndpoint(
         id=str(uuid.uuid4()),
         url=url,
@@ -65,6 +66,20 @@ async def create_endpoint(
     return CreatedEndpoint(endpoint, secret)
 
 
+MAX_GRACE = timedelta(days=7)
+DEFAULT_GRACE = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatedEndpoint:
+    endpoint: WebhookEndpoint
+    secret: str | None  # the new secret when it was rotated, shown once
+
+
+def new_secret() -> str:
+    return f"whsec_{secrets.token_hex(24)}"
+
+
 async def update_endpoint(
     session: AsyncSession,
     endpoint_id: str,
@@ -72,8 +87,17 @@ async def update_endpoint(
     url: str | None = None,
     event_types: Sequence[str] | None = None,
     enabled: bool | None = None,
-) -> WebhookEndpoint:
+    rotate_secret: bool = False,
+    grace: timedelta = DEFAULT_GRACE,
+) -> UpdatedEndpoint:
+    """Change url, filters or enabled; `rotate_secret` issues a new secret and keeps the old
+    one signing (a second `v1`) for `grace`, so receivers can switch without losing events."""
     endpoint = await require_endpoint(session, endpoint_id)
+    if rotate_secret and not timedelta(0) <= grace <= MAX_GRACE:
+        raise InvalidGracePeriodError(
+            field="secretGracePeriodSeconds", max=int(MAX_GRACE.total_seconds())
+        )
+    now = _now()
     if url is not None:
         check_url_shape(url)
         endpoint.url = url
@@ -84,8 +108,26 @@ async def update_endpoint(
         if enabled:
             endpoint.consecutive_failures = 0
             endpoint.disabled_reason = None
-    endpoint.updated_at = _now()
-    return endpoint
+    secret: str | None = None
+    if rotate_secret:
+        secret = new_secret()
+        endpoint.previous_secret = endpoint.secret if grace > timedelta(0) else None
+        endpoint.previous_secret_expires_at = now + grace if grace > timedelta(0) else None
+        endpoint.secret = secret
+    endpoint.updated_at = now
+    return UpdatedEndpoint(endpoint, secret)
+
+
+async def delete_endpoint(session: AsyncSession, endpoint_id: str) -> str:
+    """Remove an endpoint and its delivery log; pending deliveries are dropped."""
+    endpoint = await require_endpoint(session, endpoint_id)
+    await repository.delete_endpoint(session, endpoint)
+    return endpoint_id
+
+
+async def purge_delivery_log(session: AsyncSession, retention: timedelta) -> int:
+    """Finished deliveries older than `retention` (one batch; call until it returns 0)."""
+    return await repository.purge_deliveries(session, _now() - retention)
 
 
 async def require_endpoint(session: AsyncSession, endpoint_id: str) -> WebhookEndpoint:

@@ -43,6 +43,10 @@ class WebhookEndpoint:
     consecutive_failures: int
     disabled_reason: str | None
     created_at: datetime
+    previous_secret_expires_at: datetime | None = strawberry.field(
+        description="After a rotation: until when the previous secret also signs (a second "
+        "`v1` in X-Webhook-Signature)."
+    )
 
     @classmethod
     def of(cls, row: models.WebhookEndpoint) -> WebhookEndpoint:
@@ -54,6 +58,9 @@ class WebhookEndpoint:
             consecutive_failures=row.consecutive_failures,
             disabled_reason=row.disabled_reason,
             created_at=row.created_at,
+            previous_secret_expires_at=row.previous_secret_expires_at
+            if row.previous_secret
+            else None,
         )
 
 
@@ -153,6 +160,19 @@ class UpdateWebhookEndpointInput:
     url: str | None = None
     event_types: list[str] | None = None
     enabled: bool | None = None
+    rotate_secret: bool = strawberry.field(
+        default=False, description="Issue a new secret (returned once in the payload)."
+    )
+    secret_grace_period_seconds: int = strawberry.field(
+        default=86400,
+        description="After a rotation the previous secret keeps signing this long "
+        "(0 .. 604800; 0 = stop at once).",
+    )
+
+
+@strawberry.input
+class DeleteWebhookEndpointInput:
+    id: strawberry.ID
 
 
 @strawberry.input
@@ -164,7 +184,8 @@ class RedeliverWebhookInput:
 class WebhookEndpointPayload:
     endpoint: WebhookEndpoint | None = None
     secret: str | None = strawberry.field(
-        default=None, description="Signing secret; returned once, when the endpoint is created."
+        default=None,
+        description="Signing secret; returned once, on creation and on rotation.",
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -172,4 +193,10 @@ class WebhookEndpointPayload:
 @strawberry.type
 class WebhookDeliveryPayload:
     delivery: WebhookDelivery | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteWebhookEndpointPayload:
+    deleted_id: strawberry.ID | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -103,7 +103,7 @@ async def test_webhook_endpoints_deliveries_and_redelivery_over_graphql(
     world: World, redis: Redis
 ) -> None:
     from subgraphs.integrations.dispatcher import WebhookDispatcher, WebhookOptions
-    from tests.events.test_webhooks import fan_out
+    from tests.events.helpers import fan_out
 
     tenant = world.tenants[1]
     script = Script([200])
