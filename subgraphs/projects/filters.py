@@ -16,6 +16,7 @@ class TaskOrderField(StrEnum):
     DUE_DATE = "DUE_DATE"
     RANK = "RANK"
     TITLE = "TITLE"
+    RELEVANCE = "RELEVANCE"  # full-text rank of `search`, best match first (ASC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,8 @@ class Project(ProjectsBase):
     target_date: Mapped[date | None] = mapped_column(Date, default=None)
     archived_at: Mapped[datetime | None] = mapped_column(When, default=None)
     task_counter: Mapped[int] = mapped_column(Integer, default=0)
+    # visible only to its members and the tenant's admins (access.py)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
@@ -181,6 +183,9 @@ class Task(ProjectsBase):
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(When, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(When, default=None)
+    # comment bodies, for full-text search (PostgreSQL: generated `search_vector`; SQLite:
+    # `tasks_fts`, kept by triggers; migration projects_0002)
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class TaskLabel(ProjectsBase):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, literal, or_, select, update
@@ -58,8 +58,11 @@ class ProjectRepository(Repository[Project]):
         limit: int,
         include_archived: bool,
         search: str | None,
+        hidden: Collection[uuid.UUID] = (),
     ) -> Sequence[Project]:
         statement = self.base().order_by(Project.created_at, Project.id).limit(limit)
+        if hidden:
+            statement = statement.where(Project.id.not_in(list(hidden)))
         if after is not None:
             statement = statement.where(
                 or_(
@@ -96,6 +99,23 @@ class ProjectRepository(Repository[Project]):
 
     async def find_member(self, project_id: uuid.UUID, user_id: uuid.UUID) -> ProjectMember | None:
         return await self.session.get(ProjectMember, (project_id, user_id))
+
+    async def hidden_from(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """Per user: the private projects they are not a member of (one query)."""
+        statement = (
+            select(Project.id, ProjectMember.user_id)
+            .outerjoin(
+                ProjectMember,
+                (ProjectMember.project_id == Project.id) & ProjectMember.user_id.in_(user_ids),
+            )
+            .where(Project.private.is_(True))
+        )
+        private: dict[uuid.UUID, set[uuid.UUID]] = {}
+        for project_id, member in (await self.session.execute(statement)).all():
+            members = private.setdefault(project_id, set())
+            if member is not None:
+                members.add(member)
+        return {u: {p for p, ms in private.items() if u not in ms} for u in user_ids}
 
     async def remove_member(self, project_id: uuid.UUID, user_id: uuid.UUID) -> None:
         await self.session.execute(

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    Numeric,
+    Select,
+    and_,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from subgraphs.kit.fulltext import fts5_matches, tsvector_match, tsvector_rank
 from subgraphs.kit.repository import Repository
 from subgraphs.projects.filters import TaskFilter, TaskOrder, TaskOrderField
 from subgraphs.projects.models import (
@@ -25,9 +39,16 @@ from subgraphs.projects.models import (
 )
 
 _FAR_FUTURE = date(9999, 12, 31)
+_VECTOR = "tasks.search_vector"  # PostgreSQL: generated from title (A), description, comments
+_FTS = "tasks_fts"  # SQLite: FTS5 (task_id UNINDEXED, title, body), kept by triggers
+_FTS_WEIGHTS = (0.0, 4.0, 1.0)
 
 
-def order_column(order: TaskOrder) -> ColumnElement[Any]:
+def order_column(order: TaskOrder, score: ColumnElement[Any] | None = None) -> ColumnElement[Any]:
+    if order.field is TaskOrderField.RELEVANCE:
+        if score is None:
+            raise ValueError("RELEVANCE needs a search")
+        return score
     columns: dict[TaskOrderField, Any] = {
         TaskOrderField.CREATED_AT: Task.created_at,
         TaskOrderField.UPDATED_AT: Task.updated_at,
@@ -49,6 +70,8 @@ def sort_value(field: TaskOrderField, raw: str) -> Any:
         return int(raw)
     if field is TaskOrderField.DUE_DATE:
         return date.fromisoformat(raw)
+    if field is TaskOrderField.RELEVANCE:
+        return Decimal(raw)
     return raw
 
 
@@ -68,6 +91,7 @@ def _custom_condition(condition: Any) -> ColumnElement[bool]:
 
 
 def filter_clauses(spec: TaskFilter) -> list[ColumnElement[bool]]:
+    """The filter's conditions, except `search` (see `TaskRepository.searched`)."""
     clauses: list[ColumnElement[bool]] = []
     if spec.project_ids:
         clauses.append(Task.project_id.in_(spec.project_ids))
@@ -100,11 +124,6 @@ def filter_clauses(spec: TaskFilter) -> list[ColumnElement[bool]]:
         clauses.append(Task.due_date <= spec.due_before)
     if spec.due_after is not None:
         clauses.append(Task.due_date >= spec.due_after)
-    if spec.search:
-        pattern = f"%{spec.search.lower()}%"
-        clauses.append(
-            or_(func.lower(Task.title).like(pattern), func.lower(Task.description).like(pattern))
-        )
     clauses.extend(_custom_condition(c) for c in spec.custom)
     return clauses
 
@@ -129,12 +148,36 @@ class TaskRepository(Repository[Task]):
     async def list_by_ids(self, ids: Sequence[uuid.UUID]) -> Sequence[Task]:
         return await self.find_all(self.base().where(Task.id.in_(ids)))
 
+    def searched(self, statement: Select[Any], text: str) -> tuple[Select[Any], Any]:
+        """`statement` narrowed to the tasks matching `text` in title, description or
+        comments, and the match's score (lower is better, rounded so a cursor holds it
+        exactly): `websearch_to_tsquery` on PostgreSQL, FTS5 on SQLite."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            score = cast(-tsvector_rank(_VECTOR, text), Numeric(16, 8))
+            return statement.where(tsvector_match(_VECTOR, text)), score
+        matches = fts5_matches(_FTS, "task_id", Task.id.type, text, _FTS_WEIGHTS)
+        score = cast(func.round(matches.c.score, 8), Numeric(16, 8))
+        return statement.join(matches, matches.c.key == Task.id), score
+
     async def list_page(
-        self, spec: TaskFilter, order: TaskOrder, after: tuple[str, str] | None, limit: int
+        self,
+        spec: TaskFilter,
+        order: TaskOrder,
+        after: tuple[str, str] | None,
+        limit: int,
+        *,
+        hidden: Collection[uuid.UUID] = (),
     ) -> Sequence[tuple[Task, Any]]:
-        """Keyset page: rows after the cursor `(sort value, id)` in the requested order."""
-        column = order_column(order)
-        statement = select(Task, column).where(*filter_clauses(spec)).limit(limit)
+        """Keyset page: rows after the cursor `(sort value, id)` in the requested order;
+        `hidden`: projects the caller may not see."""
+        statement: Select[Any] = select(Task).where(*filter_clauses(spec))
+        score = None
+        if spec.search:
+            statement, score = self.searched(statement, spec.search)
+        if hidden:
+            statement = statement.where(Task.project_id.not_in(list(hidden)))
+        column = order_column(order, score)
+        statement = statement.add_columns(column).limit(limit)
         if order.descending:
             statement = statement.order_by(column.desc(), Task.id.desc())
         else:

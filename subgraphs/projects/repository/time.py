@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -70,8 +70,10 @@ class WorklogRepository(Repository[Worklog]):
         task_ids: Sequence[uuid.UUID],
         since: datetime | None,
         until: datetime | None,
+        hidden: Collection[uuid.UUID] = (),
     ) -> list[tuple[str, int, int]]:
-        """(group key, total seconds, worklog count) per group, largest first."""
+        """(group key, total seconds, worklog count) per group, largest first; the worklogs
+        of `hidden` projects are left out."""
         dialect = self.session.get_bind().dialect.name
         key: Any
         if dimension is RollupDimension.TASK:
@@ -90,6 +92,8 @@ class WorklogRepository(Repository[Worklog]):
             statement = statement.where(Worklog.user_id.in_(user_ids))
         if task_ids:
             statement = statement.where(Worklog.task_id.in_(task_ids))
+        if hidden:
+            statement = statement.where(Worklog.project_id.not_in(list(hidden)))
         if since is not None:
             statement = statement.where(Worklog.started_at >= since)
         if until is not None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.kit.auth.principal import Principal
 from subgraphs.kit.errors import DomainError
 from subgraphs.kit.payloads import UserError, guard
+from subgraphs.projects.access import bind_viewer
 from subgraphs.projects.types.common import WRITE, Ctx
 
 T = TypeVar("T")
@@ -29,7 +30,9 @@ async def write(info: Ctx, work: Work[T], permission: str = WRITE) -> T | list[U
     principal = context.require_permission(permission)
 
     async def run() -> T:
-        return await work(principal, await context.sessions.write())
+        session = await context.sessions.write()
+        bind_viewer(session, principal)  # lookups hide private projects (access.py)
+        return await work(principal, session)
 
     result = await guard(context, run())
     if not _failed(result):

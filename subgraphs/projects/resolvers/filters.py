@@ -55,4 +55,9 @@ def task_order(order: TaskOrderInput | None) -> TaskOrder:
 
 
 def task_query(spec: TaskFilterInput | None, order: TaskOrderInput | None) -> TaskQuery:
-    return TaskQuery(task_filter(spec), task_order(order))
+    query = TaskQuery(task_filter(spec), task_order(order))
+    if query.order.field is TaskOrderField.RELEVANCE and not query.filter.search:
+        raise InvalidInputError(
+            field="orderBy", what="order", reason="RELEVANCE needs a search in the filter"
+        )
+    return query

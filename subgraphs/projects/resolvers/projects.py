@@ -57,6 +57,7 @@ class ProjectMutations:
                 lead_id=uid(input.lead_id, InvalidInputError, "leadId") if input.lead_id else None,
                 start_date=input.start_date,
                 target_date=input.target_date,
+                private=input.private,
             ),
         )
         return payload(ProjectPayload, "project", result, Project.of)
@@ -75,6 +76,7 @@ class ProjectMutations:
                 clear_lead=_given(input.lead_id) and input.lead_id is None,
                 start_date=input.start_date if _given(input.start_date) else None,
                 target_date=input.target_date if _given(input.target_date) else None,
+                private=input.private if _given(input.private) else None,
             )
 
         result = await write(

@@ -9,6 +9,7 @@ import strawberry
 
 from subgraphs.kit.errors import InvalidCursorError
 from subgraphs.kit.relay import Connection, connection_from_rows, decode_cursor, page_size
+from subgraphs.projects.access import hidden_projects, visible_one, visible_project
 from subgraphs.projects.errors import InvalidInputError, ProjectNotFoundError, TaskNotFoundError
 from subgraphs.projects.loaders import ProjectsById, TasksById
 from subgraphs.projects.repository.boards import BoardRepository, ViewRepository
@@ -43,6 +44,7 @@ class Query:
         info.context.require_permission(READ)
         key = maybe_uuid(id)
         found = await info.context.loaders.get(ProjectsById).load(key) if key else None
+        found = await visible_project(info, found)
         return Project.of(found) if found is not None else None
 
     @strawberry.field
@@ -57,12 +59,14 @@ class Query:
         info.context.require_permission(READ)
         size, cursor = page_size(first), _keyset(after)
         position = (datetime.fromisoformat(cursor[0]), uuid.UUID(cursor[1])) if cursor else None
+        hidden = await hidden_projects(info)
         async with info.context.sessions.read() as session:
             rows = await ProjectRepository(session).list_page(
                 after=position,
                 limit=size + 1,
                 include_archived=include_archived,
                 search=(search or "").strip()[:100] or None,
+                hidden=hidden,
             )
         nodes = [Project.of(p) for p in rows]
         return connection_from_rows(
@@ -77,6 +81,7 @@ class Query:
         info.context.require_permission(READ)
         key = maybe_uuid(id)
         found = await info.context.loaders.get(TasksById).load(key) if key else None
+        found = await visible_one(info, found)
         return Task.of(found) if found is not None else None
 
     @strawberry.field
@@ -92,14 +97,15 @@ class Query:
         """Tasks matching typed filters (or a saved view), ordered."""
         principal = info.context.require_permission(READ)
         size, cursor = page_size(first), _keyset(after)
+        query = task_query(filter, order_by)
+        hidden = await hidden_projects(info)
         async with info.context.sessions.read() as session:
-            query = task_query(filter, order_by)
             if view_id is not None:
                 view = await views.get_view(
                     principal, session, uids([view_id], InvalidInputError, "viewId")[0]
                 )
                 query = views.decode_query(view.filters)
-            rows = await views.list_tasks(session, query, cursor, size + 1)
+            rows = await views.list_tasks(session, query, cursor, size + 1, hidden=hidden)
         values = {task.id: value for task, value in rows}
         nodes = [Task.of(task) for task, _ in rows]
         return connection_from_rows(
@@ -113,8 +119,9 @@ class Query:
     async def search_tasks(self, info: Ctx, text: str, first: int = 20) -> list[Task]:
         """Full-text-ish search; an identifier such as OPS-142 matches it."""
         info.context.require_permission(READ)
+        hidden = await hidden_projects(info)
         async with info.context.sessions.read() as session:
-            found = await views.search_tasks(session, text, max(1, min(first, 100)))
+            found = await views.search_tasks(session, text, max(1, min(first, 100)), hidden=hidden)
         return [Task.of(t) for t in found]
 
     @strawberry.field
@@ -125,6 +132,7 @@ class Query:
             return None
         async with info.context.sessions.read() as session:
             found = await BoardRepository(session).find(key)
+        found = await visible_one(info, found)
         return Board.of(found) if found is not None else None
 
     @strawberry.field
@@ -147,6 +155,7 @@ class Query:
     ) -> list[TimeRollupRow]:
         """Time logged, grouped by task, project, user or period (SQL)."""
         info.context.require_permission(READ)
+        hidden = await hidden_projects(info)
         async with info.context.sessions.read() as session:
             rows = await worklogs.rollup(
                 session,
@@ -156,6 +165,7 @@ class Query:
                 task_ids=list(uids(task_ids, TaskNotFoundError, "taskIds")),
                 since=since,
                 until=until,
+                hidden=sorted(hidden),
             )
         return [
             TimeRollupRow(key=k, seconds=s, hours=round(s / 3600, 2), worklogs=n)
@@ -168,4 +178,7 @@ class Query:
         principal = info.context.require_permission(READ)
         async with info.context.sessions.read() as session:
             found = await WorklogRepository(session).find_timer(principal.user_id)
+        if found is not None:
+            task = await info.context.loaders.get(TasksById).load(found.task_id)
+            found = found if await visible_one(info, task) is not None else None
         return Timer.of(found) if found is not None else None

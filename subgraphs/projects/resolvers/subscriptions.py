@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from subgraphs.projects.access import visible_one
 from subgraphs.projects.errors import BoardNotFoundError
 from subgraphs.projects.realtime import channel
 from subgraphs.projects.repository.boards import BoardRepository
@@ -25,6 +26,7 @@ class Subscription:
         if key is not None:
             async with info.context.sessions.read() as session:
                 board = await BoardRepository(session).find(key)
+        board = await visible_one(info, board)
         if board is None:
             raise BoardNotFoundError(field="boardId")
         feed = info.context.deps.feed

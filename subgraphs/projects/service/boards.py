@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.auth.principal import Principal
 from subgraphs.kit.events import record
+from subgraphs.projects.access import may_see_project_id
 from subgraphs.projects.errors import (
     BoardNotFoundError,
     ColumnNotFoundError,
@@ -76,7 +77,7 @@ class BoardView:
 
 async def get_board(session: AsyncSession, board_id: uuid.UUID) -> Board:
     board = await BoardRepository(session).find(board_id)
-    if board is None:
+    if board is None or not await may_see_project_id(session, board.project_id):
         raise BoardNotFoundError(field="boardId")
     return board
 
@@ -168,9 +169,9 @@ async def update_column(
 ) -> BoardColumn:
     repository = BoardRepository(session)
     column = await repository.find_column(column_id)
-    if column is None:
+    board = await repository.find(column.board_id) if column is not None else None
+    if column is None or board is None or not await may_see_project_id(session, board.project_id):
         raise ColumnNotFoundError(field="id")
-    board = await get_board(session, column.board_id)
     if name is not None:
         column.name = clean_text(name, field="name", what="column name", maximum=60)
     if clear_wip_limit:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.auth.principal import Principal
+from subgraphs.projects.access import may_see, may_see_project_id
 from subgraphs.projects.errors import (
     InvalidInputError,
     ProjectArchivedError,
@@ -31,8 +32,9 @@ def actor_id(actor: Principal) -> uuid.UUID:
 
 
 async def get_project(session: AsyncSession, project_id: uuid.UUID) -> Project:
+    """A project the session's viewer may see (access.py), else PROJECT_NOT_FOUND."""
     project = await ProjectRepository(session).find(project_id)
-    if project is None:
+    if project is None or not await may_see(session, project):
         raise ProjectNotFoundError(field="projectId")
     return project
 
@@ -43,7 +45,7 @@ async def get_open_project(
     """A project that accepts changes; `lock` serialises writers of its board order."""
     repository = ProjectRepository(session)
     project = await (repository.lock(project_id) if lock else repository.find(project_id))
-    if project is None:
+    if project is None or not await may_see(session, project):
         raise ProjectNotFoundError(field="projectId")
     if project.archived_at is not None:
         raise ProjectArchivedError(field="projectId")
@@ -52,7 +54,7 @@ async def get_open_project(
 
 async def get_task(session: AsyncSession, task_id: uuid.UUID, field: str = "taskId") -> Task:
     task = await TaskRepository(session).find(task_id)
-    if task is None:
+    if task is None or not await may_see_project_id(session, task.project_id):
         raise TaskNotFoundError(field=field)
     return task
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.kit.auth.principal import Principal
 from subgraphs.kit.events import record
 from subgraphs.kit.ids import TenantId
+from subgraphs.projects.access import may_see_project_id
 from subgraphs.projects.errors import CycleNotFoundError, InvalidInputError
 from subgraphs.projects.events import CycleCompleted
 from subgraphs.projects.models import Cycle
@@ -77,7 +78,7 @@ async def complete_cycle(
 ) -> RolloverResult:
     """End a cycle now: unfinished tasks move to the next cycle (or to no cycle)."""
     cycle = await CycleRepository(session).find(cycle_id)
-    if cycle is None:
+    if cycle is None or not await may_see_project_id(session, cycle.project_id):
         raise CycleNotFoundError(field="id")
     if cycle.completed_at is not None:
         return RolloverResult(cycle.id, None, 0)

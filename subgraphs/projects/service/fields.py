@@ -24,6 +24,9 @@ MENTION = re.compile(
 )
 
 
+SEARCH_TEXT_LIMIT = 200_000
+
+
 def mentions_in(body: str) -> list[uuid.UUID]:
     return list(dict.fromkeys(uuid.UUID(m.group(1)) for m in MENTION.finditer(body)))
 
@@ -97,6 +100,8 @@ async def add_comment(
         created_at=now(),
     )
     session.add(comment)
+    # comments are searchable with the task (the newest 200k characters of them)
+    task.search_text = f"{task.search_text}\n{text}".lstrip("\n")[-SEARCH_TEXT_LIMIT:]
     await TaskRepository(session).add_watchers(task.id, [actor.user_id, *mentioned])
     record(
         session,

@@ -62,6 +62,7 @@ class ProjectChanges:
     clear_lead: bool = False
     start_date: date | None = None
     target_date: date | None = None
+    private: bool | None = None
 
 
 def validate_key(key: str) -> str:
@@ -83,7 +84,10 @@ async def create_project(
     lead_id: uuid.UUID | None = None,
     start_date: date | None = None,
     target_date: date | None = None,
+    private: bool = False,
 ) -> Project:
+    """A project with the default workflow and board; the creator and the lead are its
+    first members (the only ones who see it when it is `private`, besides admins)."""
     key = validate_key(key)
     repository = ProjectRepository(session)
     if await repository.find_by_key(key) is not None:
@@ -101,6 +105,7 @@ async def create_project(
             start_date=start_date,
             target_date=target_date,
             task_counter=0,
+            private=private,
             created_at=at,
             updated_at=at,
         )
@@ -162,6 +167,8 @@ async def update_project(
         project.start_date = changes.start_date
     if changes.target_date is not None:
         project.target_date = changes.target_date
+    if changes.private is not None:
+        project.private = changes.private
     check_dates(project.start_date, project.target_date, field="targetDate")
     project.updated_at = now()
     return project

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -29,15 +30,27 @@ IDENTIFIER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})\s*$")
 
 
 async def list_tasks(
-    session: AsyncSession, query: TaskQuery, after: tuple[str, str] | None, limit: int
+    session: AsyncSession,
+    query: TaskQuery,
+    after: tuple[str, str] | None,
+    limit: int,
+    *,
+    hidden: Collection[uuid.UUID] = (),
 ) -> list[tuple[Task, str]]:
-    """A page of tasks and each one's sort value as text (for the cursor)."""
-    rows = await TaskRepository(session).list_page(query.filter, query.order, after, limit)
+    """A page of tasks and each one's sort value as text (for the cursor), leaving out the
+    tasks of `hidden` projects."""
+    if query.order.field is TaskOrderField.RELEVANCE and not query.filter.search:
+        query = TaskQuery(query.filter)  # a saved view whose search was emptied
+    repository = TaskRepository(session)
+    rows = await repository.list_page(query.filter, query.order, after, limit, hidden=hidden)
     return [(task, as_text(value) or "") for task, value in rows]
 
 
-async def search_tasks(session: AsyncSession, text: str, limit: int) -> list[Task]:
-    """`OPS-142` finds that task; anything else matches title and description."""
+async def search_tasks(
+    session: AsyncSession, text: str, limit: int, *, hidden: Collection[uuid.UUID] = ()
+) -> list[Task]:
+    """`OPS-142` finds that task; anything else is a full-text search of titles,
+    descriptions and comments, best match first."""
     cleaned = text.strip()[:200]
     if not cleaned:
         return []
@@ -46,11 +59,11 @@ async def search_tasks(session: AsyncSession, text: str, limit: int) -> list[Tas
         found = await TaskRepository(session).find_by_identifier(
             match.group(1).upper(), int(match.group(2))
         )
-        if found is not None:
+        if found is not None and found.project_id not in hidden:
             return [found]
     spec = TaskFilter(search=cleaned)
-    order = TaskOrder(TaskOrderField.UPDATED_AT, descending=True)
-    rows = await TaskRepository(session).list_page(spec, order, None, limit)
+    order = TaskOrder(TaskOrderField.RELEVANCE)
+    rows = await TaskRepository(session).list_page(spec, order, None, limit, hidden=hidden)
     return [task for task, _ in rows]
 
 

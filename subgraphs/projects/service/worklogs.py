@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.auth.principal import Principal
 from subgraphs.kit.events import record
+from subgraphs.projects.access import may_see_project_id
 from subgraphs.projects.errors import (
     InvalidInputError,
     NoTimerError,
@@ -115,7 +117,7 @@ async def delete_worklog(actor: Principal, session: AsyncSession, worklog_id: uu
     """Delete a worklog; its time goes back to the remaining estimate (Jira's AUTO)."""
     repository = WorklogRepository(session)
     worklog = await repository.find(worklog_id)
-    if worklog is None:
+    if worklog is None or not await may_see_project_id(session, worklog.project_id):
         raise WorklogNotFoundError(field="id")
     task = await get_task(session, worklog.task_id)
     if task.remaining_seconds is not None:
@@ -157,6 +159,7 @@ async def rollup(
     task_ids: list[uuid.UUID],
     since: datetime | None,
     until: datetime | None,
+    hidden: Collection[uuid.UUID] = (),
 ) -> list[tuple[str, int, int]]:
     if since is not None and until is not None and until <= since:
         raise InvalidInputError(field="until", what="period", reason="until must be after since")
@@ -167,4 +170,5 @@ async def rollup(
         task_ids=task_ids,
         since=since,
         until=until,
+        hidden=hidden,
     )

@@ -29,6 +29,9 @@ class CreateProjectInput:
     lead_id: strawberry.ID | None = None
     start_date: date | None = None
     target_date: date | None = None
+    private: bool = strawberry.field(
+        default=False, description="Visible only to its members and the tenant's admins."
+    )
 
 
 @strawberry.input
@@ -40,6 +43,9 @@ class UpdateProjectInput:
     lead_id: strawberry.ID | None = UNSET
     start_date: date | None = UNSET
     target_date: date | None = UNSET
+    private: bool | None = strawberry.field(
+        default=UNSET, description="Visible only to its members and the tenant's admins."
+    )
 
 
 @strawberry.input

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from subgraphs.projects import models
+from subgraphs.projects.access import visible, visible_one, visible_project
 from subgraphs.projects.loaders import (
     AssignedByUser,
     CommentsByTask,
@@ -74,7 +76,7 @@ class User:
         key = maybe_uuid(self.id)
         if key is None:
             return []
-        tasks = await load_list(info.context.loaders.get(AssignedByUser), key)
+        tasks = await visible(info, await load_list(info.context.loaders.get(AssignedByUser), key))
         return [Task.of(t) for t in tasks[: max(0, min(first, 200))]]
 
 
@@ -92,8 +94,8 @@ class Ticket:
         info.context.require_permission(READ)
         links = await load_list(info.context.loaders.get(TicketLinksByTicket), str(self.id))
         loader = info.context.loaders.get(TasksById)
-        found = [await loader.load(link.task_id) for link in links]
-        return [Task.of(t) for t in found if t is not None]
+        found = await asyncio.gather(*(loader.load(link.task_id) for link in links))
+        return [Task.of(t) for t in await visible(info, (t for t in found if t is not None))]
 
 
 @strawberry.type(name="WorkflowState")
@@ -197,6 +199,7 @@ class TaskRelation:
     @strawberry.field
     async def task(self, info: Ctx) -> Task | None:
         found = await info.context.loaders.get(TasksById).load(uuid.UUID(self.task_id))
+        found = await visible_one(info, found)
         return Task.of(found) if found is not None else None
 
 
@@ -237,6 +240,7 @@ class Task:
         info.context.require_permission(READ)
         key = maybe_uuid(id)
         found = await info.context.loaders.get(TasksById).load(key) if key else None
+        found = await visible_one(info, found)
         return cls.of(found) if found is not None else None
 
     @strawberry.field
@@ -285,12 +289,13 @@ class Task:
         if self.model.parent_id is None:
             return None
         found = await info.context.loaders.get(TasksById).load(self.model.parent_id)
+        found = await visible_one(info, found)
         return Task.of(found) if found is not None else None
 
     @strawberry.field
     async def subtasks(self, info: Ctx) -> list[Task]:
         found = await load_list(info.context.loaders.get(SubtasksByParent), self.model.id)
-        return [Task.of(t) for t in found]
+        return [Task.of(t) for t in await visible(info, found)]
 
     @strawberry.field
     async def cycle(self, info: Ctx) -> CycleRef | None:
@@ -330,6 +335,11 @@ class Task:
         """Dependencies, shown on both of their tasks."""
         found = await load_list(info.context.loaders.get(LinksByTask), self.model.id)
         views = [(link, *relation_from(link, self.model.id)) for link in found]
+        if views:  # a link to a task of a project the caller may not see is not shown
+            loader = info.context.loaders.get(TasksById)
+            others = await asyncio.gather(*(loader.load(other) for _, _, other in views))
+            shown = {t.id for t in await visible(info, (t for t in others if t is not None))}
+            views = [v for v in views if v[2] in shown]
         return [
             TaskRelation(
                 id=strawberry.ID(str(link.id)), type=kind, task_id=strawberry.ID(str(other))
@@ -360,6 +370,9 @@ class Project:
     start_date: date | None
     target_date: date | None
     archived: bool
+    private: bool = strawberry.field(
+        description="Visible only to its members and the tenant's admins; hidden from others."
+    )
     created_at: datetime
     model: strawberry.Private[models.Project]
 
@@ -374,6 +387,7 @@ class Project:
             start_date=project.start_date,
             target_date=project.target_date,
             archived=project.archived_at is not None,
+            private=project.private,
             created_at=models.aware(project.created_at),
             model=project,
         )
@@ -383,6 +397,7 @@ class Project:
         info.context.require_permission(READ)
         key = maybe_uuid(id)
         found = await info.context.loaders.get(ProjectsById).load(key) if key else None
+        found = await visible_project(info, found)
         return cls.of(found) if found is not None else None
 
     @strawberry.field

@@ -277,7 +277,7 @@ async def test_search_by_identifier_and_text(world: World) -> None:
     query = "query($q: String!) { searchTasks(text: $q) { id title } }"
     data = await api.ok(query, {"q": f"{key.lower()}-2"}, tenant=world.a)
     assert data["searchTasks"] == [{"id": second["id"], "title": "Other"}]
-    data = await api.ok(query, {"q": "FLUX capa"}, tenant=world.a)
+    data = await api.ok(query, {"q": "FLUX capacitor"}, tenant=world.a)  # whole words
     assert [t["title"] for t in data["searchTasks"]] == ["Fix the flux capacitor"]
 
 
