@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from router import graphiql
+from router import graphiql, multipart
 from router.config import RouterConfig
 from router.observability import build_tracer, configure_json_logs
 from router.observability.hook import MeteredClient, MetricsHook, RouterMetrics
@@ -95,6 +95,7 @@ class GraphQLEndpoint:
         self.graphiql = config.graphiql
         self.csrf = config.csrf
         self.max_body = config.max_body_bytes
+        self.uploads = multipart.UploadLimits.from_env()  # multipart/form-data (file uploads)
         # refusals before the policy hook runs carry a request id too (router/policies)
         self.request_ids = config.policies_enabled and config.policies.headers.request_id
         self.subscriptions: SubscriptionService | None = None  # SSE, set by build_app
@@ -108,6 +109,9 @@ class GraphQLEndpoint:
             await serve_event_stream(self.subscriptions, scope, receive, send, headers)
             return
         media = negotiate(headers.get("accept"))
+        if method == "POST" and multipart.is_multipart(headers):
+            await multipart.serve_upload(self, scope, receive, send, headers, media)
+            return
         try:
             if self.csrf and method in ("GET", "HEAD", "POST") and csrf.is_blocked(headers):
                 raise HttpError(400, csrf.MESSAGE, code=csrf.CODE)
@@ -126,16 +130,17 @@ class GraphQLEndpoint:
             if media is None:
                 raise HttpError(406, "Accept application/graphql-response+json or application/json")
         except HttpError as exc:
-            body, extra = refusals.http_refusal(
+            body, named = refusals.http_refusal(
                 exc.message, exc.code, headers if self.request_ids else None
             )
-            await _send(send, exc.status, body, media or JSON, [*exc.headers, *extra])
+            await _send(send, exc.status, body, media or JSON, [*exc.headers, *named])
             return
         context = RequestContext(
             headers=tuple(sorted((k, v) for k, v in headers.items() if k in self.propagate)),
             method="GET" if method == "HEAD" else method,
             debug_plan=self.debug_header and headers.get(_DEBUG_HEADER) in ("1", "true"),
             request_headers=headers,
+            client=(scope.get("client") or (None,))[0],
         )
         error, response = await self.router.handle(request, context)
         status = 200

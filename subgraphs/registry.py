@@ -23,6 +23,7 @@ from subgraphs.kit.runtime import Runtime
 PORTS: dict[str, int] = {
     "tenants": 8001,
     "identity": 8002,
+    "files": 8003,
     "tickets": 8004,
     "projects": 8005,
     "chat": 8006,

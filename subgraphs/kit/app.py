@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
@@ -68,9 +68,14 @@ class RequestIdMiddleware:
 
 class _SubgraphGraphQL(GraphQL[SubgraphContext[D], None], Generic[D]):
     def __init__(
-        self, schema: strawberry.federation.Schema, runtime: Runtime, deps: D, tenant_bound: bool
+        self,
+        schema: strawberry.federation.Schema,
+        runtime: Runtime,
+        deps: D,
+        tenant_bound: bool,
+        multipart_uploads: bool = False,
     ) -> None:
-        super().__init__(schema)
+        super().__init__(schema, multipart_uploads_enabled=multipart_uploads)
         self.runtime = runtime
         self.deps = deps
         self.tenant_bound = tenant_bound
@@ -143,21 +148,26 @@ def build_subgraph_app(
     name: str,
     deps: D,
     tenant_bound: bool = True,
+    routes: Sequence[BaseRoute] = (),
+    multipart_uploads: bool = False,
 ) -> Starlette:
     """Wire one subgraph: `/graphql` (HTTP and WebSocket), `/health`, `/ready`.
 
     A tenant-bound subgraph opens sessions on the request tenant's database through the
     runtime's registry; the tenants subgraph (`tenant_bound=False`) uses the control database.
+    `routes` are mounted beside them (file downloads); `multipart_uploads` accepts the GraphQL
+    multipart request spec on /graphql (only subgraphs taking `Upload` arguments).
     """
     if runtime.scopes.authenticator is None:
         runtime.scopes.authenticator = authenticator_from_env()
-    graphql = _SubgraphGraphQL(schema, runtime, deps, tenant_bound)
-    routes: list[BaseRoute] = [
+    graphql = _SubgraphGraphQL(schema, runtime, deps, tenant_bound, multipart_uploads)
+    all_routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/health", _health_endpoint(name)),
         Route("/ready", _ready_endpoint(name, runtime.readiness_checks())),
+        *routes,
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=all_routes)
     app.add_middleware(RequestIdMiddleware)
     return app

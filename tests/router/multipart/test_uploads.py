@@ -1,0 +1,197 @@
+"""Uploads through the real router (uvicorn, ephemeral ports) to the files subgraph, then the
+download through the signed URL; limits, spoofed content, CSRF and tenant isolation."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from router.app import build_app as build_router
+from router.compose.compose import compose
+from router.compose.result import SubgraphSource
+from router.config import RouterConfig
+from saas_platform.tenancy.testing import TenancyEnv, tenancy_env
+from subgraphs.files.app import build_schema
+from subgraphs.kit.federation import print_sdl
+from subgraphs.kit.files import sign_download
+from tests.subgraphs.chat.servers import serve
+from tests.subgraphs.files.harness import PNG, UPLOAD, FilesHarness, files_harness, multipart
+from tests.subgraphs.identity.harness import Tenant
+
+PREFLIGHT = {"apollo-require-preflight": "true"}
+
+
+@dataclass
+class Stack:
+    fh: FilesHarness
+    router: httpx.AsyncClient
+    files_url: str
+
+    def headers(self, tenant: Tenant, **extra: str) -> dict[str, str]:
+        return {
+            "x-tenant-id": tenant.id,
+            "authorization": f"Bearer {tenant.owner_token}",
+            **PREFLIGHT,
+            **extra,
+        }
+
+    async def upload(
+        self, tenant: Tenant, name: str, data: bytes, content_type: str, query: str = UPLOAD
+    ) -> httpx.Response:
+        return await self.router.post(
+            "/graphql", headers=self.headers(tenant), **multipart(query, name, data, content_type)
+        )
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[TenancyEnv]:
+    async with tenancy_env("sqlite", tmp_path / "data") as environment:
+        yield environment
+
+
+@pytest.fixture
+async def stack(env: TenancyEnv, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Stack]:
+    monkeypatch.setenv("ROUTER_MAX_UPLOAD_BYTES", "65536")
+    async with files_harness(env) as fh, serve(fh.app) as files_host:
+        source = SubgraphSource("files", f"http://{files_host}/graphql", print_sdl(build_schema()))
+        result = compose([source])
+        assert result.supergraph_sdl is not None, result.errors
+        config = RouterConfig(
+            hot_reload=False,
+            request_timeout=5.0,
+            propagate_headers=("authorization", "x-tenant", "x-tenant-id", "x-request-id"),
+        )
+        app = build_router(config, supergraph_sdl=result.supergraph_sdl)
+        async with (
+            serve(app) as router_host,
+            httpx.AsyncClient(base_url=f"http://{router_host}") as client,
+        ):
+            yield Stack(fh, client, f"http://{files_host}")
+
+
+def _payload(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["uploadFile"]
+    return result
+
+
+async def test_upload_through_the_router_then_download(stack: Stack) -> None:
+    tenant = await stack.fh.tenant()
+    stored = _payload(await stack.upload(tenant, "photo.png", PNG, "image/png"))["file"]
+    assert stored["name"] == "photo.png"
+    assert stored["size"] == len(PNG)
+    assert stored["downloadUrl"].startswith(stack.files_url + "/files/")
+    async with httpx.AsyncClient() as client:
+        response = await client.get(stored["downloadUrl"])
+    assert response.status_code == 200
+    assert response.content == PNG
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-disposition"].startswith('attachment; filename="photo.png"')
+    # and readable back through the router
+    read = await stack.router.post(
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { file(id: $id) { sha256 } }",
+            "variables": {"id": stored["id"]},
+        },
+        headers=stack.headers(tenant),
+    )
+    assert read.json()["data"]["file"]["sha256"] == stored["sha256"]
+
+
+async def test_malicious_uploads_are_refused(stack: Stack) -> None:
+    tenant = await stack.fh.tenant()
+    exe = b"MZ\x90\x00" + b"\x00" * 200
+    result = _payload(await stack.upload(tenant, "cat.png", exe, "image/png"))
+    assert [e["code"] for e in result["userErrors"]] == ["FILE_CONTENT_MISMATCH"]
+    html = b"<!DOCTYPE html><script>steal()</script>"
+    result = _payload(await stack.upload(tenant, "readme.txt", html, "text/plain"))
+    assert [e["code"] for e in result["userErrors"]] == ["FILE_CONTENT_MISMATCH"]
+    # over the files subgraph's limit (4 KiB in the harness), under the router's (64 KiB)
+    result = _payload(await stack.upload(tenant, "big.txt", b"a" * 5000, "text/plain"))
+    assert [e["code"] for e in result["userErrors"]] == ["FILE_TOO_LARGE"]
+    # traversal names are stored as a plain display name; the path never uses them
+    for name in ("../../../../etc/passwd.txt", "..\\..\\boot.ini.txt", "/abs/x.txt"):
+        stored = _payload(await stack.upload(tenant, name, b"plain text", "text/plain"))["file"]
+        assert "/" not in stored["name"]
+        assert "\\" not in stored["name"]
+        assert not stored["name"].startswith(".")
+    root = stack.fh.deps.config.root.resolve()
+    for path in root.rglob("*"):
+        assert path.resolve().is_relative_to(root / tenant.id)
+        assert "passwd" not in path.name
+        assert "boot" not in path.name
+
+
+async def test_router_refuses_oversize_bodies(stack: Stack) -> None:
+    tenant = await stack.fh.tenant()
+    response = await stack.upload(tenant, "huge.txt", b"a" * 70_000, "text/plain")
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "UPLOAD_TOO_LARGE"
+
+
+async def test_csrf_preflight_header_is_required(stack: Stack) -> None:
+    tenant = await stack.fh.tenant()
+    headers = stack.headers(tenant)
+    del headers["apollo-require-preflight"]
+    response = await stack.router.post(
+        "/graphql", headers=headers, **multipart(UPLOAD, "a.txt", b"hello", "text/plain")
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_PREVENTED"
+    assert not [p for p in stack.fh.deps.config.root.rglob("*") if p.is_file()]
+
+
+async def test_malformed_multipart_requests(stack: Stack) -> None:
+    tenant = await stack.fh.tenant()
+    headers = stack.headers(tenant)
+    cases: list[dict[str, Any]] = [
+        {"data": {"operations": "{", "map": "{}"}, "files": {"0": ("a", b"x", "text/plain")}},
+        {  # the map names a file that is not there
+            "data": {
+                "operations": json.dumps({"query": UPLOAD}),
+                "map": '{"0": ["variables.file"]}',
+            },
+            "files": {"other": ("a", b"x", "text/plain")},
+        },
+        {
+            "data": {"operations": json.dumps({"query": UPLOAD}), "map": '{"0": ["query"]}'},
+            "files": {"0": ("a", b"x", "text/plain")},
+        },
+    ]
+    for case in cases:
+        response = await stack.router.post("/graphql", headers=headers, **case)
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_expired_and_foreign_urls(stack: Stack) -> None:
+    a, b = await stack.fh.tenant(), await stack.fh.tenant()
+    stored = _payload(await stack.upload(a, "a.txt", b"only for a", "text/plain"))["file"]
+    secret = stack.fh.deps.config.signing_secret
+    async with httpx.AsyncClient(base_url=stack.files_url) as client:
+        expired = sign_download(secret, a.id, stored["id"], int(time.time()) - 5)
+        response = await client.get(f"/files/{expired}")
+        assert response.status_code == 410
+        assert "expired" in response.json()["error"]["message"]
+        foreign = sign_download(secret, b.id, stored["id"], int(time.time()) + 60)
+        assert (await client.get(f"/files/{foreign}")).status_code == 404
+    # B asking the router for A's file id gets nothing
+    read = await stack.router.post(
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { file(id: $id) { id } }",
+            "variables": {"id": stored["id"]},
+        },
+        headers=stack.headers(b),
+    )
+    assert read.json()["data"]["file"] is None
