@@ -82,6 +82,7 @@ def default_subscriptions(runtime: Runtime) -> list[Subscription]:
 
     load_platform_events(PORTS)  # the webhooks group reads every domain that has events
     from subgraphs.chat.consumers import ticket_links
+    from subgraphs.notifications.consumers import notifications_subscription
     from subgraphs.tickets.consumers import chat_escalations
 
     sessions = runtime.tenants.session
@@ -90,6 +91,7 @@ def default_subscriptions(runtime: Runtime) -> list[Subscription]:
         jobs_subscription(JOB_FUNCTIONS, sessions),
         ticket_links(),  # chat: an escalation's link becomes LINKED on tickets.ticket_created
         chat_escalations(),  # tickets: chat.conversation_escalated creates the ticket
+        notifications_subscription(),  # assignments, mentions, SLA -> notifications
     ]
 
 

@@ -1,0 +1,1 @@
+"""The notifications subgraph: in-app notifications, preferences, email and Web Push."""
