@@ -66,6 +66,8 @@ def serve(config: RouterConfig) -> None:
         loop="uvloop",
         http="httptools",
         access_log=False,
+        # X-Forwarded-For is the router's decision (policies.rate_limit.trusted_proxies)
+        proxy_headers=False,
         log_level=config.log_level,
         lifespan="on",
         timeout_graceful_shutdown=5,

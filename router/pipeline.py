@@ -108,6 +108,7 @@ class RequestContext:
     # extra response headers (x-request-id, RateLimit-*), sent by the HTTP endpoint
     response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     edge: EdgeContext | None = None  # tenant, principal, request id (router.policies)
+    client: str | None = None  # the socket peer's address (HTTP), for per-IP rate limits
     started: float = field(default_factory=time.perf_counter)
 
 

@@ -95,6 +95,13 @@ class RateLimitSettings:
     key_prefix: str = "router:rl"
     redis_timeout: float = 0.05  # seconds per Redis call
     per_tenant: Mapping[str, int] = field(default_factory=dict)  # tenant -> capacity
+    # per client IP, alongside the tenant bucket (HTTP requests); 0: off
+    per_ip_capacity: int = 0
+    per_ip_refill_per_second: float = 10.0
+    # peers (addresses or CIDRs) whose `forwarded_header` is believed; empty: never (the socket
+    # peer is the client)
+    trusted_proxies: tuple[str, ...] = ()
+    forwarded_header: str = "x-forwarded-for"
 
 
 @dataclass(frozen=True, slots=True)

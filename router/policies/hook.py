@@ -24,6 +24,7 @@ from router.pipeline import (
 )
 from router.policies import authz
 from router.policies.analysis import AnalysisCache
+from router.policies.clientip import ClientAddress
 from router.policies.context import UNAUTHENTICATED, EdgeContext
 from router.policies.cost import COST_TOO_EXPENSIVE, estimate
 from router.policies.directives import SchemaRules, read_rules
@@ -31,7 +32,13 @@ from router.policies.headers import HeaderRules, child_traceparent, request_id
 from router.policies.jwt import TokenError, TokenVerifier, bearer
 from router.policies.masking import clean_errors
 from router.policies.persisted import PersistedQueries, PersistedQueryError
-from router.policies.ratelimit import LIMITER_UNAVAILABLE, RATE_LIMITED, RateLimiter, build_limiter
+from router.policies.ratelimit import (
+    LIMITER_UNAVAILABLE,
+    RATE_LIMITED,
+    Decision,
+    RateLimiter,
+    build_limiter,
+)
 from router.policies.refusals import with_request_id
 from router.policies.tenant import TenantError, TenantLookupError, TenantResolver
 
@@ -73,6 +80,8 @@ class PolicyHook(RouterHook):
         self.verifier = verifier or (TokenVerifier(p.jwt) if p.jwt.enabled else None)
         self.limiter = limiter or (build_limiter(p.rate_limit) if p.rate_limit.enabled else None)
         self.persisted = PersistedQueries(p.persisted_queries)
+        rl = p.rate_limit
+        self.client_address = ClientAddress(rl.trusted_proxies, rl.forwarded_header)
         # with tenant resolution on, a caller's own tenant headers never reach a subgraph
         never = (p.tenant.header,) if p.tenant.enabled and p.tenant.header else ()
         self.headers = HeaderRules(
@@ -155,16 +164,30 @@ class PolicyHook(RouterHook):
 
     async def _rate_limit(self, edge: EdgeContext, context: RequestContext) -> None:
         assert self.limiter is not None
-        key = edge.tenant.id if edge.tenant is not None else "-"
-        decision = await self.limiter.acquire(key)
-        context.response_headers.extend(decision.headers())
+        decisions: list[Decision] = []
+        address = self.client_address.resolve(context.client, context.request_headers)
+        if address is not None and self.settings.rate_limit.per_ip_capacity > 0:
+            by_ip = await self.limiter.acquire_ip(address)
+            self._check_rate(by_ip, context, "ip")  # a refused IP takes no tenant token
+            decisions.append(by_ip)
+        by_tenant = await self.limiter.acquire(edge.tenant.id if edge.tenant else "-")
+        self._check_rate(by_tenant, context, "tenant")
+        decisions.append(by_tenant)
+        # the headers describe the tighter bucket
+        known = [d for d in decisions if not d.unavailable]
+        if known:
+            context.response_headers.extend(min(known, key=lambda d: d.remaining).headers())
+
+    def _check_rate(self, decision: Decision, context: RequestContext, scope: str) -> None:
         if decision.allowed:
             return
-        if decision.unavailable:
+        if decision.unavailable:  # Redis down and `fail_open: false`
             raise self._refuse(
                 RequestError("Rate limiter unavailable.", LIMITER_UNAVAILABLE, 503, 503)
             )
+        context.response_headers.extend(decision.headers())
         error = RequestError("Rate limit exceeded.", RATE_LIMITED, 429, 429)
+        error.errors[0]["extensions"]["rateLimit"] = scope  # "ip" or "tenant"
         context.response_headers.append((b"retry-after", str(decision.reset).encode()))
         raise self._refuse(error)
 

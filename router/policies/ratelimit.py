@@ -1,8 +1,10 @@
-"""Per-tenant token buckets: in Redis (one Lua script, atomic, server clock) or in memory.
+"""Per-tenant and per-IP token buckets: in Redis (one Lua script, atomic, server clock) or in
+memory.
 
-Redis keys are tenant-prefixed (`router:rl:t:<tenant>`). When Redis does not answer within
-`redis_timeout` the limiter fails open (allows) or closed (refuses with 503) as configured, and
-skips Redis for a second before trying again, so an outage costs no latency per request.
+Redis keys are `<key_prefix>:t:<tenant>` and `<key_prefix>:ip:<address>`. When Redis does not
+answer within `redis_timeout` the limiter fails open (allows) or closed (refuses with 503) as
+configured, and skips Redis for a second before trying again, so an outage costs no latency
+per request.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Decision:
 class RateLimiter(Protocol):
     async def acquire(self, tenant: str) -> Decision: ...
 
+    async def acquire_ip(self, address: str) -> Decision: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -79,14 +83,20 @@ class MemoryRateLimiter:
 
     async def acquire(self, tenant: str) -> Decision:
         capacity = _capacity(self.settings, tenant)
-        rate = self.settings.refill_per_second
+        return self._take("t:" + tenant, capacity, self.settings.refill_per_second)
+
+    async def acquire_ip(self, address: str) -> Decision:
+        s = self.settings
+        return self._take("ip:" + address, s.per_ip_capacity, s.per_ip_refill_per_second)
+
+    def _take(self, key: str, capacity: int, rate: float) -> Decision:
         now = time.monotonic()
-        tokens, last = self._buckets.get(tenant, (float(capacity), now))
+        tokens, last = self._buckets.get(key, (float(capacity), now))
         tokens = min(capacity, tokens + (now - last) * rate)
         allowed = tokens >= 1
         if allowed:
             tokens -= 1
-        self._buckets[tenant] = (tokens, now)
+        self._buckets[key] = (tokens, now)
         if len(self._buckets) > 100_000:
             self._buckets.clear()
         return _decision(allowed, tokens, capacity, rate)
@@ -112,9 +122,16 @@ class RedisRateLimiter:
 
     async def acquire(self, tenant: str) -> Decision:
         capacity = _capacity(self.settings, tenant)
-        rate = self.settings.refill_per_second
+        key = f"{self.settings.key_prefix}:t:{tenant}"
+        return await self._take(key, capacity, self.settings.refill_per_second)
+
+    async def acquire_ip(self, address: str) -> Decision:
+        s = self.settings
+        key = f"{s.key_prefix}:ip:{address}"
+        return await self._take(key, s.per_ip_capacity, s.per_ip_refill_per_second)
+
+    async def _take(self, key: str, capacity: int, rate: float) -> Decision:
         if time.monotonic() >= self.down_until:
-            key = f"{self.settings.key_prefix}:t:{tenant}"
             try:
                 allowed, tokens = await self.script(keys=[key], args=[capacity, rate])
                 return _decision(bool(int(allowed)), float(tokens), capacity, rate)
