@@ -180,7 +180,8 @@ class Comment(TicketsBase):
     author_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     body: Mapped[str] = mapped_column(Text)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
-    attachments: Mapped[str] = mapped_column(Text, default="[]")
+    attachments: Mapped[str] = mapped_column(Text, default="[]")  # references, served as links
+    file_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON ids of the files subgraph
     mentions: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
@@ -196,6 +197,7 @@ class Change(TicketsBase):
     field: Mapped[str] = mapped_column(String(80))
     old: Mapped[str | None] = mapped_column(Text, default=None)
     new: Mapped[str | None] = mapped_column(Text, default=None)
+    via: Mapped[str | None] = mapped_column(String(160), default=None)  # "automation: <name>"
 
 
 class Calendar(TicketsBase):
@@ -267,4 +269,19 @@ class View(TicketsBase):
     name: Mapped[str] = mapped_column(String(120))
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)  # None = shared
     filter: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
+
+
+class Automation(TicketsBase):
+    """A trigger: on create and/or update, when the conditions hold, apply the actions."""
+
+    __tablename__ = "tickets_automations"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    triggers: Mapped[str] = mapped_column(Text, default='["CREATED"]')  # CREATED, UPDATED
+    conditions: Mapped[str] = mapped_column(Text, default="[]")  # all must hold
+    any_conditions: Mapped[str] = mapped_column(Text, default="[]")  # one must hold, if any
+    actions: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.tickets.models import (
+    Automation,
     Calendar,
     CustomField,
     Group,
@@ -99,6 +100,12 @@ class ConfigRepository:
 
     async def policies(self) -> Sequence[SlaPolicy]:
         return await self._all(select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.name))
+
+    async def automations(self, *, active_only: bool = False) -> Sequence[Automation]:
+        statement = select(Automation).order_by(Automation.position, Automation.created_at)
+        if active_only:
+            statement = statement.where(Automation.active.is_(True))
+        return await self._all(statement)
 
     async def macros(self) -> Sequence[Macro]:
         return await self._all(select(Macro).order_by(Macro.name))

@@ -10,6 +10,7 @@ import strawberry
 
 from subgraphs.tickets.errors import InvalidInputError
 from subgraphs.tickets.realtime import publish_presence
+from subgraphs.tickets.resolvers.automations import AutomationMutations
 from subgraphs.tickets.resolvers.common import (
     caller,
     ids,
@@ -110,7 +111,7 @@ def _changes(data: UpdateTicketInput) -> TicketChanges:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AutomationMutations):
     @strawberry.mutation
     async def create_ticket(self, info: Ctx, input: CreateTicketInput) -> TicketPayload:
         return TicketPayload.of(
@@ -134,9 +135,9 @@ class Mutation:
     async def add_ticket_comment(
         self, info: Ctx, input: AddTicketCommentInput
     ) -> TicketCommentPayload:
-        files = [
+        links = [
             conversation.Attachment(a.name, a.url, a.content_type, a.size)
-            for a in input.attachments or []
+            for a in [*(input.links or []), *(input.attachments or [])]
         ]
         return TicketCommentPayload.of(
             await mutate(
@@ -148,7 +149,8 @@ class Mutation:
                     require_id(input.ticket_id, "ticketId"),
                     input.body,
                     public=input.public,
-                    attachments=files,
+                    attachments=links,
+                    file_ids=ids(input.attachment_ids, "attachmentIds"),
                 ),
             )
         )

@@ -13,6 +13,7 @@ import strawberry
 from subgraphs.kit.relay import Connection, connection_from_rows, page_size
 from subgraphs.tickets.errors import TicketNotFoundError
 from subgraphs.tickets.repository import ConfigRepository
+from subgraphs.tickets.resolvers.automations import AutomationQueries
 from subgraphs.tickets.resolvers.common import (
     caller,
     cursor_key,
@@ -110,7 +111,7 @@ def _config(loader: str, mapper: Any) -> Any:
 
 
 @strawberry.type
-class Query:
+class Query(AutomationQueries):
     @strawberry.field(description="A ticket by id; null when unknown or not visible.")
     async def ticket(self, info: Ctx, id: strawberry.ID) -> Ticket | None:
         key = parse_id(id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +26,8 @@ from subgraphs.tickets.service.tickets import touch
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 MAX_BODY = 100_000
-MAX_ATTACHMENTS = 20
+MAX_ATTACHMENTS = 20  # references (links)
+MAX_FILES = 10  # files of the files subgraph, by id
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,11 @@ async def add_comment(
     *,
     public: bool,
     attachments: list[Attachment],
+    file_ids: Sequence[uuid.UUID] = (),
     now: datetime | None = None,
 ) -> Comment:
+    """`attachments` are references (served as `links`); `file_ids` name files of the files
+    subgraph (served as `attachments: [File!]!`), at most 10, kept in the given order."""
     now = now or utcnow()
     if not public and not actor.is_agent:
         raise ForbiddenError(permission=WRITE, field="public")
@@ -83,6 +88,9 @@ async def add_comment(
         raise InvalidInputError(
             reason=f"at most {MAX_ATTACHMENTS} attachments", field="attachments"
         )
+    files = list(dict.fromkeys(file_ids))
+    if len(files) > MAX_FILES:
+        raise InvalidInputError(reason=f"at most {MAX_FILES} files", field="attachmentIds")
     ticket = await require_ticket(session, scope, actor, ticket_id, lock=True)
     if ticket.category == StatusCategory.CLOSED.value or ticket.merged_into_id is not None:
         raise TicketClosedError(number=ticket.number, field="ticketId")
@@ -96,6 +104,7 @@ async def add_comment(
             public=public,
             created_at=now,
             attachments=orjson.dumps([a.__dict__ for a in attachments]).decode(),
+            file_ids=orjson.dumps([str(f) for f in files]).decode(),
             mentions=orjson.dumps(found).decode(),
         )
     )
@@ -113,6 +122,39 @@ async def add_comment(
             comment_id=comment.id,
             public=public,
             mentions=tuple(found),
+        ),
+    )
+    return comment
+
+
+async def add_internal_note(
+    session: AsyncSession,
+    scope: TenantScope,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    now: datetime,
+) -> Comment:
+    """An internal note on a ticket the caller already holds (automations)."""
+    comment = ConversationRepository(session).add_comment(
+        Comment(
+            id=uuid.uuid4(),
+            ticket_id=ticket.id,
+            author_id=actor.user_id,
+            body=body.strip()[:MAX_BODY],
+            public=False,
+            created_at=now,
+        )
+    )
+    record(
+        session,
+        CommentAdded(
+            tenant_id=scope.tenant_id,
+            actor=str(actor.user_id),
+            ticket_id=ticket.id,
+            comment_id=comment.id,
+            public=False,
+            mentions=(),
         ),
     )
     return comment

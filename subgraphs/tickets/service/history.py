@@ -1,8 +1,15 @@
-"""Field-change history: one `Change` row per field, old -> new as text."""
+"""Field-change history: one `Change` row per field, old -> new as text.
+
+`acting_via(label)` names what made the changes recorded inside it (`via`, e.g.
+`automation: Escalate VIP`); the person whose change set it off stays the actor.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.tickets.models import Change
 from subgraphs.tickets.repository import ConversationRepository
+
+_VIA: ContextVar[str | None] = ContextVar("tickets_change_via", default=None)
+
+
+@contextmanager
+def acting_via(label: str) -> Iterator[None]:
+    token = _VIA.set(label[:160])
+    try:
+        yield
+    finally:
+        _VIA.reset(token)
 
 
 def text_of(value: Any) -> str | None:
@@ -34,7 +52,13 @@ def record_change(
         return False
     ConversationRepository(session).add_change(
         Change(
-            ticket_id=ticket_id, actor_id=actor_id, at=at, field=field, old=old_text, new=new_text
+            ticket_id=ticket_id,
+            actor_id=actor_id,
+            at=at,
+            field=field,
+            old=old_text,
+            new=new_text,
+            via=_VIA.get(),
         )
     )
     return True

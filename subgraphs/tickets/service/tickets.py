@@ -198,6 +198,13 @@ async def create_ticket(
         await assignment.assign(session, scope, actor, ticket, new.assignee_id, now)
     elif group_id is not None:
         await assignment.auto_assign(session, scope, actor, ticket, now, required=False)
+    from subgraphs.tickets.service.automations import run
+
+    created = ["subject", "description", "status", "priority", "type", "group", "tags"]
+    if ticket.assignee_id is not None:
+        created.append("assignee")
+    created += [f"customFields.{key}" for key in values]
+    await run(session, scope, actor, ticket, "CREATED", created, now)
     await repo.index_search(ticket)
     record(
         session,
@@ -225,11 +232,30 @@ async def update_ticket(
     changes: TicketChanges,
     now: datetime | None = None,
 ) -> Ticket:
+    """Apply the changes, then the tenant's automations (trigger UPDATED) on the result."""
+    from subgraphs.tickets.service.automations import run  # it applies changes through here
+
     require_agent(actor)
     now = now or utcnow()
     ticket = await require_ticket(session, scope, actor, ticket_id, lock=True)
     if ticket.category == C.CLOSED.value:
         raise TicketClosedError(number=ticket.number, field="id")
+    assignee = ticket.assignee_id
+    changed = await apply_changes(session, scope, actor, ticket, changes, now)
+    seen = [*changed, "assignee"] if ticket.assignee_id != assignee else list(changed)
+    changed += await run(session, scope, actor, ticket, "UPDATED", seen, now)
+    return await touch(session, scope, actor, ticket, changed, now)
+
+
+async def apply_changes(
+    session: AsyncSession,
+    scope: TenantScope,
+    actor: Actor,
+    ticket: Ticket,
+    changes: TicketChanges,
+    now: datetime,
+) -> list[str]:
+    """Field changes on a locked, open ticket: history, SLA, assignment; the changed names."""
     config = ConfigRepository(session)
     changed: list[str] = []
 
@@ -277,7 +303,7 @@ async def update_ticket(
             await assignment.assign(session, scope, actor, ticket, changes.assignee_id, now)
     elif "group" in changed and ticket.group_id is not None:
         await assignment.auto_assign(session, scope, actor, ticket, now, required=False)
-    return await touch(session, scope, actor, ticket, changed, now)
+    return changed
 
 
 async def touch(

@@ -111,7 +111,15 @@ class AddTicketCommentInput:
     ticket_id: strawberry.ID
     body: str
     public: bool = True
-    attachments: list[AttachmentInput] | None = None
+    attachment_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Files of the files subgraph (at most 10)."
+    )
+    links: list[AttachmentInput] | None = strawberry.field(
+        default=None, description="Reference-style attachments (name, url)."
+    )
+    attachments: list[AttachmentInput] | None = strawberry.field(
+        default=None, deprecation_reason="Use `links` (references) or `attachmentIds` (files)."
+    )
 
 
 @strawberry.input

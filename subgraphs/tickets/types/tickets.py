@@ -9,6 +9,8 @@ from datetime import datetime
 
 import orjson
 import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -108,13 +110,28 @@ class Attachment:
     size: int
 
 
+@strawberry.federation.type(
+    name="File",
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
+    description="A stored file; the files subgraph resolves name, size, type and download URL.",
+)
+class File:
+    id: strawberry.ID
+
+
 @strawberry.type(name="TicketComment")
 class Comment:
     id: strawberry.ID
     body: str
     public: bool
     author: User
-    attachments: list[Attachment]
+    attachments: list[File] = strawberry.field(
+        description="Files of the files subgraph, in the order given (at most 10)."
+    )
+    links: list[Attachment] = strawberry.field(
+        description="Reference-style attachments (name, url): what `attachments` were before "
+        "the files subgraph."
+    )
     mentions: list[str]
     created_at: datetime
 
@@ -125,7 +142,8 @@ class Comment:
             body=row.body,
             public=row.public,
             author=User(id=strawberry.ID(str(row.author_id))),
-            attachments=[Attachment(**a) for a in orjson.loads(row.attachments)],
+            attachments=[File(id=strawberry.ID(f)) for f in orjson.loads(row.file_ids)],
+            links=[Attachment(**a) for a in orjson.loads(row.attachments)],
             mentions=orjson.loads(row.mentions),
             created_at=models.aware(row.created_at),
         )
@@ -138,11 +156,21 @@ class FieldChange:
     new: str | None
     at: datetime
     actor: User | None
+    via: str | None = strawberry.field(
+        description="What made the change on the actor's behalf, e.g. `automation: <name>`."
+    )
 
     @classmethod
     def of(cls, row: models.Change) -> FieldChange:
         actor = User(id=strawberry.ID(str(row.actor_id))) if row.actor_id else None
-        return cls(field=row.field, old=row.old, new=row.new, at=models.aware(row.at), actor=actor)
+        return cls(
+            field=row.field,
+            old=row.old,
+            new=row.new,
+            at=models.aware(row.at),
+            actor=actor,
+            via=row.via,
+        )
 
 
 @strawberry.type(name="SlaTarget", description="Live state of one SLA metric of a ticket.")

@@ -26,7 +26,8 @@ UPDATE = """mutation($input: UpdateTicketInput!) { updateTicket(input: $input) {
            assignee { id } group { id } }
   userErrors { field code message } } }"""
 COMMENT = """mutation($input: AddTicketCommentInput!) { addTicketComment(input: $input) {
-  comment { id public body mentions attachments { name url } } userErrors { field code } } }"""
+  comment { id public body mentions links { name url } attachments { id } }
+  userErrors { field code } } }"""
 GET = """query($id: ID!) { ticket(id: $id) { id number subject status { key }
   comments { body public } history { field old new actor { id } }
   sla { metric cycle breached paused remainingSeconds targetAt fulfilledAt } } }"""
