@@ -92,17 +92,25 @@ def build_runtime(settings: Settings, redis: object | None = None) -> Runtime:
 
 
 def serving_app(app: Starlette, runtime: Runtime) -> ASGIApp:
-    """Wrap a subgraph app so the server's lifespan closes the runtime at shutdown."""
+    """Wrap a subgraph app so the server's lifespan closes the runtime at shutdown. With
+    Redis, committed events wake the worker's relays (`kit.events.wake`) while serving."""
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
             await app(scope, receive, send)
             return
+        stop_announcing = None
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if runtime.redis is not None:
+                    from subgraphs.kit.events.wake import start_wake_publisher
+
+                    stop_announcing = start_wake_publisher(runtime.redis)[1]
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if stop_announcing is not None:
+                    stop_announcing()
                 await runtime.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -39,8 +39,8 @@ def scheduled_jobs(tenants: TenantSource, sessions: SessionFactory) -> list[Sche
 
     # domain jobs: imported here so the worker stays the one place that lists scheduled work
     from subgraphs.chat.jobs import chat_upkeep_job
-    from subgraphs.notifications.jobs import dispatch_job
     from subgraphs.integrations.jobs import webhook_retention_job
+    from subgraphs.notifications.jobs import dispatch_job
     from subgraphs.projects.jobs import cycle_rollover_job
     from subgraphs.tickets.jobs import sla_check_job
 

@@ -34,6 +34,7 @@ from subgraphs.kit.events import (
 from subgraphs.kit.events.jobs import jobs_subscription
 from subgraphs.kit.events.leader import LeaderLock, MemoryLeaderLock, RedisLeaderLock
 from subgraphs.kit.events.scheduler import Scheduler
+from subgraphs.kit.events.wake import RedisWakeSignal, start_wake_publisher
 from subgraphs.kit.runtime import Runtime
 
 __all__ = ["ROLES", "Worker", "build_worker", "run_embedded_worker", "run_worker"]
@@ -60,11 +61,19 @@ class Worker:
             loops.append(self.dispatcher.run(stop))
         if self.scheduler is not None:
             loops.append(self.scheduler.run(stop))
+        # events committed by this worker (handlers, dispatcher) wake relays of other workers
+        stop_announcing = start_wake_publisher(self.redis)[1] if self.redis is not None else None
         try:
             await asyncio.gather(*loops)
         finally:
+            if stop_announcing is not None:
+                stop_announcing()
             if self.redis is not None:
                 await self.redis.aclose()
+
+
+def relay_options_from_env() -> RelayOptions:
+    return RelayOptions(sweep_interval=float(os.environ.get("EVENTS_SWEEP_INTERVAL", "30")))
 
 
 def consumer_options_from_env() -> ConsumerOptions:
@@ -127,7 +136,9 @@ def build_worker(
     sessions = runtime.tenants.session
     worker = Worker(streams=streams, redis=client)
     if "relay" in chosen:
-        worker.relay = Relay(streams, tenants, sessions, relay_options)
+        wake = RedisWakeSignal(client) if client is not None else None
+        relay_opts = relay_options or relay_options_from_env()
+        worker.relay = Relay(streams, tenants, sessions, relay_opts, wake=wake)
     if "consumers" in chosen:
         options = consumer_options or consumer_options_from_env()
         for subscription in subscriptions or default_subscriptions(runtime):

@@ -10,6 +10,12 @@ and, with no persistence, lost its streams), rows published to the old instance 
 
 Streams are bounded two ways: `XADD ... MAXLEN ~ maxlen` as a hard cap, and a periodic
 `XTRIM MINID ~` to the oldest entry any consumer group still needs.
+
+Wake-ups: without a `WakeSignal` the relay sweeps every tenant each `scan_interval`. With one
+(`wake.RedisWakeSignal`), it drains only the tenants announced after their commits and sweeps
+every tenant each `sweep_interval` as a safety net, so an idle platform costs one sweep per
+interval whatever the number of tenants. Events committed in the relay's own process wake it
+through `local_hub` either way.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from subgraphs.kit.events.outbox import (
 )
 from subgraphs.kit.events.streams import Streams
 from subgraphs.kit.events.types import Event
+from subgraphs.kit.events.wake import WakeSignal
 from subgraphs.kit.ids import TenantId
 
 __all__ = ["Relay", "RelayOptions", "RelayStats", "SessionFactory", "TenantSource"]
@@ -54,7 +61,8 @@ class TenantSource(Protocol):
 class RelayOptions:
     batch: int = 200
     maxlen: int = 1_000_000
-    scan_interval: float = 1.0
+    scan_interval: float = 1.0  # sweep interval without a wake signal
+    sweep_interval: float = 30.0  # sweep interval with one (the safety net)
     republish_window: timedelta = timedelta(hours=1)
     trim_interval: float = 10.0
     keep_ms: int = 60_000
@@ -66,6 +74,10 @@ class RelayStats:
     reset_after_restart: int = 0
     restarts_seen: int = 0
     errors: int = 0
+    cycles: int = 0
+    sweeps: int = 0
+    woken: int = 0
+    tenants_drained: int = 0
     domains: set[str] = field(default_factory=set)
 
 
@@ -85,28 +97,54 @@ class Relay:
         tenants: TenantSource,
         sessions: SessionFactory,
         options: RelayOptions | None = None,
+        *,
+        wake: WakeSignal | None = None,
+        in_process_hints: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.streams = streams
         self.tenants = tenants
         self.sessions = sessions
         self.options = options or RelayOptions()
         self.stats = RelayStats()
+        self.wake = wake
+        self.in_process_hints = in_process_hints
+        self.clock = clock
+        self.listening = asyncio.Event()  # set once subscribed to the wake-up channel
         self._run_id: str | None = None
         self._dirty: set[TenantId] = set()
         self._wake = asyncio.Event()
         self._last_trim = time.monotonic()
+        self._next_sweep = 0.0  # the first cycle sweeps
+
+    @property
+    def sweep_interval(self) -> float:
+        return self.options.scan_interval if self.wake is None else self.options.sweep_interval
 
     def nudge(self, item: Event) -> None:
-        """In-process hint that a tenant committed events (the scan is the backstop)."""
+        """In-process hint that a tenant committed events (the sweep is the backstop)."""
         self._dirty.add(item.tenant_id)
         self._wake.set()
 
+    def on_wake(self, tenants: set[TenantId] | None) -> None:
+        """A wake-up from another process; None (after a (re)subscription) asks for a sweep,
+        since announcements made meanwhile were missed."""
+        self.stats.woken += 1
+        if tenants is None:
+            self._next_sweep = 0.0
+        else:
+            self._dirty.update(tenants)
+        self._wake.set()
+
     async def run(self, stop: asyncio.Event) -> None:
-        unsubscribe = local_hub.subscribe(self.nudge)
+        unsubscribe = local_hub.subscribe(self.nudge) if self.in_process_hints else None
+        listener = None
+        if self.wake is not None:
+            listener = asyncio.ensure_future(self.wake.listen(self.on_wake, stop, self.listening))
         try:
             while not stop.is_set():
                 try:
-                    await self.run_once()
+                    await self.cycle()
                 except Exception:
                     self.stats.errors += 1
                     logger.exception("relay cycle failed")
@@ -114,17 +152,39 @@ class Relay:
                     continue
                 await self._wait(stop)
         finally:
-            unsubscribe()
+            if unsubscribe is not None:
+                unsubscribe()
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
+
+    async def cycle(self) -> int:
+        """Sweep every tenant when the sweep is due, else drain the announced ones only."""
+        self.stats.cycles += 1
+        now = self.clock()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.sweep_interval
+            if self.wake is not None:
+                await self.wake.take_dirty()  # this sweep covers them
+            published = await self.run_once()
+            self.stats.sweeps += 1  # completed sweeps
+            return published
+        dirty = set(self._dirty)
+        self._dirty.clear()
+        if self.wake is not None:
+            dirty |= await self.wake.take_dirty()
+        if not dirty:
+            return 0
+        return await self.run_once(sorted(dirty))
 
     async def _wait(self, stop: asyncio.Event) -> None:
         if self._dirty:
             return
         self._wake.clear()
+        timeout = max(0.0, self._next_sweep - self.clock())
         waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
         try:
-            await asyncio.wait(
-                waiters, timeout=self.options.scan_interval, return_when=asyncio.FIRST_COMPLETED
-            )
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for waiter in waiters:
                 waiter.cancel()
@@ -133,10 +193,15 @@ class Relay:
         """One pass: detect a Redis restart, then drain every (or the given) tenant."""
         all_tenants = await self.tenants.active_tenants()
         await self.check_restart(all_tenants)
-        targets = tenants if tenants is not None else all_tenants
+        if tenants is None:
+            targets = all_tenants
+        else:  # only ACTIVE tenants are relayed, whatever a wake-up named
+            active = set(all_tenants)
+            targets = [t for t in tenants if t in active]
         self._dirty.difference_update(targets)
         total = 0
         for tenant_id in targets:
+            self.stats.tenants_drained += 1
             try:
                 total += await self.drain_tenant(tenant_id)
             except Exception:
