@@ -139,7 +139,8 @@ class _OperationPlanner:
         traversal = Traversal(self.caps, collector, graph)
         fields = collector.collect(self.root_type, [self.operation.selection_set])
         serial = self.kind is OperationKind.MUTATION
-        traversal.plan_root(self.root_type, fields, serial)
+        split = self.kind is OperationKind.QUERY
+        traversal.plan_root(self.root_type, fields, serial, split)
         merge_siblings(graph)
         if not serial:  # mutation fetches run in order: no level schedule across them
             merge_levels(graph, self.caps)

@@ -33,6 +33,7 @@ from router.planner.graph import Capabilities, FieldTree, field_tree, for_type, 
 from router.planner.groups import FetchGraph, Group, Position
 from router.planner.operation import CollectedField, FieldCollector
 from router.planner.selections import print_arguments
+from router.planner.splits import split_root
 from router.supergraph import JoinField
 
 
@@ -47,8 +48,15 @@ class Traversal:
 
     # ---- roots ---------------------------------------------------------------------------
 
-    def plan_root(self, root_type: str, fields: Mapping[str, CollectedField], serial: bool) -> None:
-        """Place root fields. Queries: one group per subgraph (run in parallel). Mutations:
+    def plan_root(
+        self,
+        root_type: str,
+        fields: Mapping[str, CollectedField],
+        serial: bool,
+        split: bool = False,
+    ) -> None:
+        """Place root fields. Queries: one group per subgraph (run in parallel); with `split`,
+        a shared abstract field may be fetched from several (`splits.py`). Mutations:
         consecutive fields of one subgraph share a group, groups run in order."""
         by_service: dict[str, Group] = {}
         last: Group | None = None
@@ -66,16 +74,21 @@ class Traversal:
                     last = self.graph.new_root(
                         self._best_root(root_type, collected, candidates, {})
                     )
-                group = last
+                parts = [(last.service, collected)]
             else:
                 service = self._best_root(root_type, collected, candidates, by_service)
-                group = by_service.get(service) or self.graph.new_root(service)
-                by_service[service] = group
-            position = Position(group, group.root, root_type, ())
-            self.register(position, [collected])
-            join = self.caps.resolves(group.service, root_type, collected.name)
-            assert join is not None
-            self.add_field(position, collected, join, False, None)
+                parts = [(service, collected)]
+                if split:
+                    parts = split_root(self, root_type, collected, candidates, service)
+            for service, part in parts:
+                group = last if serial and last is not None else by_service.get(service)
+                if group is None:
+                    group = by_service[service] = self.graph.new_root(service)
+                position = Position(group, group.root, root_type, ())
+                self.register(position, [part])
+                join = self.caps.resolves(group.service, root_type, part.name)
+                assert join is not None
+                self.add_field(position, part, join, False, None)
 
     def _best_root(
         self,

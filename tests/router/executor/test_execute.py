@@ -342,3 +342,20 @@ async def test_failed_multi_path_fetch_reports_the_common_prefix() -> None:
     }
     (error,) = result["errors"]
     assert error["path"] == ["users"]
+
+
+@pytest.mark.parametrize("owner_first", [True, False])
+async def test_split_node_answers_merge_non_null_wins(owner_first: bool) -> None:
+    # the planner fetches a shared `node` from every subgraph that may own the id; the ones
+    # that do not own it answer null, which must not erase the owner's object
+    owner = {"data": {"node": {"__typename": "User", "id": "u1", "name": "Ada"}}}
+    other = {"data": {"node": None}}
+    client = FakeSubgraphClient({"accounts": static(owner), "reviews": static(other)})
+    fetches = (
+        Fetch("accounts", '{ node(id: "u1") { __typename ... on User { id name } } }'),
+        Fetch("reviews", '{ node(id: "u1") { __typename ... on Review { id body } } }'),
+    )
+    plan = QueryPlan(Parallel(fetches if owner_first else fetches[::-1]))
+    query = '{ node(id: "u1") { id ... on User { name } ... on Review { body } } }'
+    result = await run(plan, query, client)
+    assert result == {"data": {"node": {"id": "u1", "name": "Ada"}}}

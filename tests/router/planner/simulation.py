@@ -246,10 +246,23 @@ class SimulatedSubgraph:
         value = obj[name]
         if node.selection_set is None:
             return value
+        if (
+            type_name in self.world._roots()
+            and len(self.caps.graphs_resolving(type_name, name)) > 1
+        ):
+            value = self._own(value)  # a shared root field (`node`): null for foreign objects
         sub = (provided or {}).get(name)
         if join is not None and join.provides:
             sub = {**(sub or {}), **field_tree(parse_field_set(join.provides))}
         return self._children(value, node.selection_set, sub)
+
+    def _own(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self._own(v) for v in value]
+        try:
+            return None if value is None else self.view_type(value) and value
+        except SubgraphRefused:
+            return None
 
     def _children(self, value: Any, selection: SelectionSetNode, provided: FieldTree | None) -> Any:
         if value is None:
@@ -297,15 +310,19 @@ def _project(obj: Any, fields: SelectionSetNode, world: World) -> Any:
 
 
 def _merge(target: Obj, source: Obj) -> None:
+    """Deep merge; a null never replaces a value (fetches of a split `node` answer null for
+    objects they do not own)."""
     for key, value in source.items():
         current = target.get(key)
         if isinstance(current, dict) and isinstance(value, dict):
             _merge(current, value)
         elif isinstance(current, list) and isinstance(value, list):
-            for mine, theirs in zip(current, value, strict=True):
+            for index, (mine, theirs) in enumerate(zip(current, value, strict=True)):
                 if isinstance(mine, dict) and isinstance(theirs, dict):
                     _merge(mine, theirs)
-        else:
+                elif mine is None:
+                    current[index] = theirs
+        elif value is not None or key not in target:
             target[key] = value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from router.plan import Fetch, Sequence, ValueSetter
+from router.plan import Fetch, Parallel, Sequence, ValueSetter
 from tests.router.planner.helpers import assert_plan, make_supergraph, plan
 
 LIBRARY = make_supergraph(
@@ -342,8 +342,18 @@ type Pic implements Node @join__type(graph: B, key: "id")
 
 
 def test_shared_root_field_goes_to_the_subgraph_returning_the_selected_types() -> None:
-    """`node` is in A and B; only A can return a `Doc`, only B a `Pic`."""
-    for fragment, service in (("... on Doc { text }", "a"), ("... on Pic { url }", "b")):
+    """`node` is in A and B; only A can return a `Doc`, only B a `Pic`: the subgraph returning
+    the selected type is fetched first, the other one too (the id may be its), without the
+    fragment (see test_plan_node.py)."""
+    for fragment, service, other, field in (
+        ("... on Doc { text }", "a", "b", "text"),
+        ("... on Pic { url }", "b", "a", "url"),
+    ):
         built = plan(NODES, f'{{ node(id: "1") {{ id {fragment} }} }}')
-        assert isinstance(built.node, Fetch)
-        assert built.node.service_name == service
+        assert isinstance(built.node, Parallel)
+        first, second = built.node.nodes
+        assert isinstance(first, Fetch)
+        assert isinstance(second, Fetch)
+        assert (first.service_name, second.service_name) == (service, other)
+        assert field in first.operation
+        assert field not in second.operation
