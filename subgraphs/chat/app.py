@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from subgraphs.chat.deps import ChatDeps
 from subgraphs.chat.presence import MemoryPresence, PresenceStore, RedisPresence
 from subgraphs.chat.resolvers import Mutation, Query, Subscription
-from subgraphs.chat.types.objects import Ticket, User
+from subgraphs.chat.types.objects import File, Ticket, User
 from subgraphs.kit.app import build_subgraph_app
 from subgraphs.kit.federation import build_federated_schema
 from subgraphs.kit.pubsub import PubSub
@@ -23,7 +23,7 @@ def build_schema() -> strawberry.federation.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Ticket, User],
+        types=[Ticket, User, File],
     )
 
 

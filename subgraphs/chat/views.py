@@ -46,9 +46,10 @@ class MessageView:
     author_kind: models.AuthorKind
     author_id: uuid.UUID | None
     body: str
-    attachments: tuple[Attachment, ...]
+    attachments: tuple[Attachment, ...]  # legacy references (name, url) written before files
     mentions: tuple[uuid.UUID, ...]
     created_at: datetime
+    file_ids: tuple[uuid.UUID, ...] = ()  # File entities of the files subgraph
 
     @property
     def private(self) -> bool:
@@ -56,7 +57,9 @@ class MessageView:
 
     @classmethod
     def of(cls, row: models.ChatMessage) -> MessageView:
-        files = orjson.loads(row.attachments or "[]")
+        stored = orjson.loads(row.attachments or "[]")
+        files = [f for f in stored if "file_id" not in f]
+        file_ids = tuple(uuid.UUID(f["file_id"]) for f in stored if "file_id" in f)
         return cls(
             id=row.id,
             conversation_id=row.conversation_id,
@@ -68,6 +71,7 @@ class MessageView:
             attachments=tuple(Attachment(**f) for f in files),
             mentions=tuple(uuid.UUID(m) for m in orjson.loads(row.mentions or "[]")),
             created_at=models.aware(row.created_at) or row.created_at,
+            file_ids=file_ids,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +89,7 @@ class MessageView:
             ],
             "mentions": [str(m) for m in self.mentions],
             "created_at": _time(self.created_at),
+            "file_ids": [str(f) for f in self.file_ids],
         }
 
     @classmethod
@@ -100,6 +105,7 @@ class MessageView:
             attachments=tuple(Attachment(**a) for a in data["attachments"]),
             mentions=tuple(uuid.UUID(m) for m in data["mentions"]),
             created_at=_parse_time(data["created_at"]) or datetime.min,
+            file_ids=tuple(uuid.UUID(f) for f in data.get("file_ids") or ()),
         )
 
 

@@ -128,6 +128,7 @@ class Mutation:
                 Attachment(a.name[:255], a.url[:2000], a.content_type[:120], max(0, a.size))
                 for a in input.attachments or ()
             ),
+            file_ids=tuple(require_id(f, "attachmentIds") for f in input.attachment_ids or ()),
         )
 
         async def work(unit: Unit) -> ChatMessage:

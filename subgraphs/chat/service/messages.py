@@ -28,7 +28,8 @@ class NewMessage:
     private: bool = False
     canned_reply_id: uuid.UUID | None = None
     mentions: tuple[uuid.UUID, ...] = ()
-    attachments: tuple[Attachment, ...] = ()
+    attachments: tuple[Attachment, ...] = ()  # legacy references
+    file_ids: tuple[uuid.UUID, ...] = ()  # File entities (files subgraph)
 
 
 async def append(
@@ -41,6 +42,7 @@ async def append(
     body: str,
     attachments: Sequence[Attachment] = (),
     mentions: Sequence[uuid.UUID] = (),
+    file_ids: Sequence[uuid.UUID] = (),
 ) -> MessageView:
     """Store a message with the conversation's next number and announce it after commit."""
     seq = await ConversationsRepository(unit.session, unit.scope).next_seq(conversation.id)
@@ -48,6 +50,8 @@ async def append(
         {"name": a.name, "url": a.url, "content_type": a.content_type, "size": a.size}
         for a in attachments
     ]
+    # File ids share the JSON column with legacy references: old rows stay readable as they are
+    files += [{"file_id": str(f)} for f in dict.fromkeys(file_ids)]
     row = ChatMessage(
         id=uuid.uuid4(),
         conversation_id=conversation.id,
@@ -78,9 +82,9 @@ async def post_message(unit: Unit, new: NewMessage) -> MessageView:
         if canned is None:
             raise CannedReplyNotFoundError(field="cannedReplyId")
         body = canned.content
-    if not body and not new.attachments:
+    if not body and not new.attachments and not new.file_ids:
         raise InvalidChatInputError(reason="a message needs a body or attachments", field="body")
-    if len(body) > MAX_BODY or len(new.attachments) > MAX_ATTACHMENTS:
+    if len(body) > MAX_BODY or len(new.attachments) + len(new.file_ids) > MAX_ATTACHMENTS:
         raise InvalidChatInputError(reason="message too large", field="body")
     if unit.actor.is_contact:
         if new.private or new.mentions:
@@ -99,6 +103,7 @@ async def post_message(unit: Unit, new: NewMessage) -> MessageView:
         body=body,
         attachments=new.attachments,
         mentions=tuple(dict.fromkeys(new.mentions)),
+        file_ids=new.file_ids,
     )
     if view.mentions:
         record(

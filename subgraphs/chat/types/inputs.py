@@ -63,7 +63,12 @@ class SendChatMessageInput:
     private: bool = False
     canned_reply_id: strawberry.ID | None = None
     mentions: list[strawberry.ID] | None = None
-    attachments: list[ChatAttachmentInput] | None = None
+    attachments: list[ChatAttachmentInput] | None = strawberry.field(
+        default=None, deprecation_reason="Upload with uploadFile and pass attachmentIds."
+    )
+    attachment_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Files uploaded with `uploadFile` (files subgraph)."
+    )
     contact_token: str | None = None
 
 

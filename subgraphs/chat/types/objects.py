@@ -8,6 +8,8 @@ import uuid
 from datetime import datetime
 
 import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 
 from subgraphs.chat import models
@@ -52,6 +54,13 @@ class User:
         return cls(id=id)
 
 
+@strawberry.federation.type(name="File", keys=[Key(fields=FieldSet("id"), resolvable=False)])
+class File:
+    """A file of the files subgraph (its fields resolve there)."""
+
+    id: strawberry.ID
+
+
 @strawberry.type(name="ChatAttachment", description="A reference to a stored file.")
 class ChatAttachment:
     name: str
@@ -68,7 +77,13 @@ class ChatMessage:
     kind: ChatMessageKind  # type: ignore[valid-type]
     author_kind: ChatAuthorKind  # type: ignore[valid-type]
     body: str
-    attachments: list[ChatAttachment]
+    attachments: list[ChatAttachment] = strawberry.field(
+        description="Legacy file references (name, URL) of messages sent before file storage."
+    )
+    attachment_ids: list[strawberry.ID] = strawberry.field(description="Ids of the attached files.")
+    files: list[File | None] = strawberry.field(
+        description="The attached files (null for one deleted since)."
+    )
     mentions: list[User]
     private: bool = strawberry.field(description="A note: never shown to the contact.")
     created_at: datetime
@@ -90,6 +105,8 @@ class ChatMessage:
                 ChatAttachment(name=a.name, url=a.url, content_type=a.content_type, size=a.size)
                 for a in view.attachments
             ],
+            attachment_ids=[_id(f) for f in view.file_ids],
+            files=[File(id=_id(f)) for f in view.file_ids],
             mentions=[User(id=_id(m)) for m in view.mentions],
             private=view.private,
             created_at=view.created_at,

@@ -64,8 +64,9 @@ class S3Storage:
             if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
                 raise FileNotFoundError(key) from exc
             raise
-        async with response["Body"] as body:
-            while chunk := await body.read(CHUNK_BYTES):
+        body = response["Body"]
+        async with body:  # releases the connection, even when the reader stops early
+            async for chunk in body.iter_chunks(CHUNK_BYTES):
                 yield chunk
 
     async def delete(self, tenant_id: str, key: str) -> None:

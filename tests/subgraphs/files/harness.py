@@ -14,7 +14,7 @@ import httpx
 from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.files.app import build_app
 from subgraphs.files.deps import FilesDeps
-from subgraphs.kit.files import FilesConfig, LocalStorage
+from subgraphs.kit.files import FilesConfig, LocalStorage, StorageBackend
 from tests.subgraphs.identity.harness import Harness, Tenant, identity_harness
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -80,18 +80,23 @@ class FilesHarness:
         return body
 
 
-def test_config(root: Path, **changes: Any) -> FilesConfig:
+def stored_files(root: Path) -> list[Path]:
+    """Every file under a storage root (blocking: small test directories only)."""
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def files_config(root: Path, **changes: Any) -> FilesConfig:
     base = {"root": root, "max_bytes": 4096, "signing_secret": b"s" * 32}
     return FilesConfig(**{**base, **changes})
 
 
 @asynccontextmanager
 async def files_harness(
-    env: TenancyEnv, config: FilesConfig | None = None
+    env: TenancyEnv, config: FilesConfig | None = None, storage: StorageBackend | None = None
 ) -> AsyncIterator[FilesHarness]:
     async with identity_harness(env) as identity:
-        config = config or test_config(env.settings.data_dir / "files")
-        deps = FilesDeps(config=config, storage=LocalStorage(config.root))
+        config = config or files_config(env.settings.data_dir / "files")
+        deps = FilesDeps(config=config, storage=storage or LocalStorage(config.root))
         app = build_app(identity.runtime, deps)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://files") as client:

@@ -12,7 +12,7 @@ from tests.subgraphs.files.harness import DELETE, GET, PNG, FilesHarness
 
 async def test_upload_then_download_through_the_signed_url(fh: FilesHarness) -> None:
     tenant = await fh.tenant()
-    result = await fh.upload(tenant, "../../etc/pass\x00wd.png", PNG, "image/png")
+    result = await fh.upload(tenant, "../../etc/passwd.png", PNG, "image/png")
     assert result["userErrors"] == []
     stored = result["file"]
     assert stored["name"] == "passwd.png"
