@@ -9,7 +9,7 @@ from subgraphs.kit.app import build_subgraph_app
 from subgraphs.kit.federation import build_federated_schema
 from subgraphs.kit.pubsub import PubSub
 from subgraphs.kit.runtime import Runtime
-from subgraphs.notifications.deps import NotificationsDeps
+from subgraphs.notifications.deps import NotificationsDeps, process_pubsub
 from subgraphs.notifications.resolvers import Mutation, Query, Subscription
 
 NAME = "notifications"
@@ -24,8 +24,8 @@ def default_deps(runtime: Runtime) -> NotificationsDeps:
     """One pub/sub hub per process (shared with other subgraphs of the process)."""
     pubsub = runtime.extras.get("pubsub")
     if not isinstance(pubsub, PubSub):
-        pubsub = runtime.extras["pubsub"] = PubSub.from_env()
-    return NotificationsDeps(pubsub=pubsub)
+        pubsub = runtime.extras["pubsub"] = process_pubsub()
+    return NotificationsDeps(pubsub=process_pubsub(pubsub))
 
 
 def build_app(runtime: Runtime, deps: NotificationsDeps | None = None) -> Starlette:

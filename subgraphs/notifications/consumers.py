@@ -11,6 +11,8 @@ notification is unique per (event, user, kind). The actor of an event is never n
 | `projects.task_commented` | @mentioned users (MENTIONED) |
 | `chat.agent_mentioned` | @mentioned agents (MENTIONED) |
 | `chat.conversation_assigned` | the new assignee (CONVERSATION_ASSIGNED); followed |
+| `chat.message_posted` | the assignee while AWAY/OFFLINE (CHAT_MESSAGE); chat does not
+  record this event yet: the handler states the payload it expects |
 """
 
 from __future__ import annotations
@@ -127,6 +129,21 @@ async def chat_mention(session: AsyncSession, event: Event) -> None:
         await notify(session, event, users, draft)
 
 
+async def chat_message(session: AsyncSession, event: Event) -> None:
+    """`chat.message_posted` (expected from chat: `conversation_id`, `assignee_id`,
+    `assignee_status` at posting time, `private`, `preview`): the assignee hears about a new
+    message only while AWAY or OFFLINE (online agents see it in the conversation)."""
+    assignee = _field(event, "assignee_id")
+    status = str(_field(event, "assignee_status") or "ONLINE").upper()
+    if not assignee or status == "ONLINE":
+        return
+    conversation_id = uuid.UUID(str(_field(event, "conversation_id")))
+    preview = str(_field(event, "preview") or "")[:140] or "New message"
+    link = f"/chat/conversations/{conversation_id}"
+    draft = Draft(_K.CHAT_MESSAGE, {"preview": preview}, link, CONVERSATION, conversation_id)
+    await notify(session, event, [uuid.UUID(str(assignee))], draft)
+
+
 HANDLERS: dict[str, EventHandler] = {
     "tickets.ticket_assigned": ticket_assigned,
     "tickets.comment_added": ticket_comment,
@@ -135,6 +152,7 @@ HANDLERS: dict[str, EventHandler] = {
     "projects.task_commented": task_comment,
     "chat.agent_mentioned": chat_mention,
     "chat.conversation_assigned": conversation_assigned,
+    "chat.message_posted": chat_message,  # not recorded by chat yet (docs/notifications.md)
 }
 
 

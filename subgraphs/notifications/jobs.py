@@ -11,8 +11,8 @@ import logging
 from subgraphs.kit.events import SessionFactory, TenantSource
 from subgraphs.kit.events.schedule import Every
 from subgraphs.kit.events.scheduler import JobRun, ScheduledJob
-from subgraphs.kit.pubsub import PubSub
 from subgraphs.notifications.delivery import DeliveryConfig, Dispatcher
+from subgraphs.notifications.deps import process_pubsub
 
 logger = logging.getLogger("subgraphs.notifications.jobs")
 DISPATCH_SECONDS = 1
@@ -26,7 +26,7 @@ def dispatch_job(
     async def run(job: JobRun) -> None:
         nonlocal chosen
         if chosen is None:
-            chosen = Dispatcher(sessions, PubSub.from_env(), DeliveryConfig.from_env())
+            chosen = Dispatcher(sessions, process_pubsub(), DeliveryConfig.from_env())
         for tenant_id in await tenants.active_tenants():
             try:
                 await chosen.run_tenant(tenant_id)
