@@ -339,9 +339,9 @@ def build_router(
     all_hooks = [*hooks, QueryPlanHook(always=config.expose_plan)]
     client = client or build_subgraph_client(config)
     metrics = RouterMetrics() if config.metrics else None
-    tracer = build_tracer(config.otlp_endpoint)
-    if metrics is not None:  # fetch latency per subgraph (and a span per fetch with OTLP)
-        client = MeteredClient(client, metrics, tracer)
+    tracer = build_tracer(config.otlp_endpoint, config.otlp_service_name, config.otlp_headers)
+    if metrics is not None or tracer is not None:  # fetch latency; a span per fetch with OTLP
+        client = MeteredClient(client, metrics)
     router = Router(config, client, all_hooks, planner=planner)
     install_edge(router, config, metrics, tracer)
     if supergraph_sdl is not None:
@@ -410,6 +410,7 @@ def build_app(
     if app.state.metrics is not None and subscriptions is not None:
         hub = subscriptions.hub
         app.state.metrics.active_subscriptions.set_function(lambda: float(hub.subscriber_count))
+        subscriptions.observer = app.state.metrics  # events delivered, upstream failures
     return app
 
 

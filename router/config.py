@@ -58,7 +58,9 @@ class RouterConfig:
     max_body_bytes: int = 2_000_000  # larger request bodies answer 413
     metrics: bool = True  # Prometheus text exposition on GET /metrics
     log_format: str = "text"  # "json": one object per line with request id and tenant
-    otlp_endpoint: str = ""  # OTLP/HTTP traces endpoint; empty: tracing off
+    otlp_endpoint: str = ""  # OTLP/HTTP collector (`/v1/traces` added to a bare URL); "": off
+    otlp_service_name: str = "router"  # resource attribute service.name of the spans
+    otlp_headers: Mapping[str, str] = field(default_factory=dict)  # e.g. collector auth
     policies_enabled: bool = True  # run router.policies (false: the bare pipeline)
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)  # `policies:` section
 
@@ -116,7 +118,7 @@ def _convert(name: str, value: Any) -> Any:
         if isinstance(default, tuple):
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(i).strip().lower() for i in items if str(i).strip())
-        if name in ("subgraph_urls", "subscription_protocols"):
+        if name in ("subgraph_urls", "subscription_protocols", "otlp_headers"):
             if isinstance(value, str):
                 pairs = (p.split("=", 1) for p in value.split(",") if "=" in p)
                 return {k.strip(): v.strip() for k, v in pairs}

@@ -35,6 +35,7 @@ from graphql.execution.values import get_variable_values
 from router.config import RouterConfig
 from router.executor import ExecutionContext, OperationShape, compile_operation, execute_plan
 from router.executor.introspection import has_introspection, introspect, without_introspection
+from router.observability import tracing
 from router.plan import QueryPlan
 from router.transport import Headers, SubgraphClient
 
@@ -293,8 +294,10 @@ def prepare(state: SchemaState, request: GraphQLRequest, config: RouterConfig) -
     key = (request.query, request.operation_name)
     cached = state.cache.get(key)
     if isinstance(cached, PreparedOperation):
+        tracing.plan_cache_hit()
         return cached
     if isinstance(cached, RequestError):
+        tracing.plan_cache_hit(cached.code)
         raise cached
     try:
         prepared = _prepare_uncached(state, request, config)
@@ -308,17 +311,20 @@ def prepare(state: SchemaState, request: GraphQLRequest, config: RouterConfig) -
 def _prepare_uncached(
     state: SchemaState, request: GraphQLRequest, config: RouterConfig
 ) -> PreparedOperation:
-    document = parse_document(request.query, config.max_tokens)
-    validate_document(state.api_schema, document)
-    operation = select_operation(document, request.operation_name)
+    with tracing.stage("graphql.parse"):
+        document = parse_document(request.query, config.max_tokens)
+    with tracing.stage("graphql.validate"):
+        validate_document(state.api_schema, document)
+        operation = select_operation(document, request.operation_name)
     introspection = has_introspection(operation)
     if introspection and not config.introspection:
         raise RequestError("Introspection is disabled.", INTROSPECTION_DISABLED)
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    shape = compile_operation(state.api_schema, operation, fragments)
-    plan = plan_operation(state, document, operation)
+    with tracing.stage("graphql.plan", **{tracing.CACHE_HIT: False}):
+        shape = compile_operation(state.api_schema, operation, fragments)
+        plan = plan_operation(state, document, operation)
     return PreparedOperation(document, operation, shape, plan, introspection)
 
 

@@ -7,11 +7,12 @@ Subscriptions are prepared by the same cached pipeline stages, pass the same `on
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from graphql import OperationType
@@ -35,7 +36,7 @@ from router.subscriptions.auth import (
 from router.subscriptions.events import PreparedSubscription, resolve_event
 from router.subscriptions.hub import SharedStream, Sink, SubscriptionHub
 from router.subscriptions.protocol import GRAPHQL_TRANSPORT_WS
-from router.subscriptions.upstream import UpstreamRequest, upstream_events
+from router.subscriptions.upstream import UpstreamError, UpstreamRequest, upstream_events
 
 NOT_READY = "SUPERGRAPH_NOT_LOADED"
 EVENT_METHOD = "SUBSCRIPTION_EVENT"  # RequestContext.method seen by on_response for events
@@ -73,6 +74,42 @@ class Joined:
 Started = Rejected | Single | Joined
 
 
+class StreamObserver(Protocol):
+    """Counts what streams deliver and how often upstreams fail (RouterMetrics is one)."""
+
+    def delivered(self, tenant: str, count: int) -> None: ...
+
+    def upstream_failed(self, subgraph: str) -> None: ...
+
+
+class _CountedSink:
+    """A subscriber's sink counting each payload handed to it, under its tenant."""
+
+    def __init__(self, inner: Sink, observer: StreamObserver, tenant: str) -> None:
+        self.inner = inner
+        self.observer = observer
+        self.tenant = tenant
+
+    def deliver(self, payload: str) -> None:
+        self.observer.delivered(self.tenant, 1)
+        self.inner.deliver(payload)
+
+    def complete(self) -> None:
+        self.inner.complete()
+
+
+async def _observed(
+    events: AsyncGenerator[dict[str, Any], None], observer: StreamObserver, subgraph: str
+) -> AsyncGenerator[dict[str, Any], None]:
+    async with contextlib.aclosing(events):
+        try:
+            async for event in events:
+                yield event
+        except UpstreamError:
+            observer.upstream_failed(subgraph)
+            raise
+
+
 class SubscriptionService:
     """Starts operations for the WebSocket and SSE endpoints of one router."""
 
@@ -87,6 +124,7 @@ class SubscriptionService:
         self.protocols: Mapping[str, str] = dict(config.subscription_protocols)
         self.connections = 0  # open WebSocket connections
         self.dropped_clients = 0  # closed because their queue was full (1013)
+        self.observer: StreamObserver | None = None  # metrics (set by router.app)
 
     async def check_connection(self, context: RequestContext) -> float | None:
         """Run every hook's `on_request` once on a probe request (`connection_init`): a 401/403
@@ -142,10 +180,25 @@ class SubscriptionService:
             orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
             headers,
         )
+        observer = self.observer
+        if observer is not None:
+            edge = context.edge
+            tenant = str(edge.tenant.id) if edge is not None and edge.tenant is not None else "-"
+            sink = _CountedSink(sink, observer, tenant)
+            name = plan.primary.service_name
+
+            def source() -> AsyncGenerator[dict[str, Any], None]:
+                events = upstream_events(self._upstream_request(subscription))
+                return _observed(events, observer, name)
+        else:
+
+            def source() -> AsyncGenerator[dict[str, Any], None]:
+                return upstream_events(self._upstream_request(subscription))
+
         stream = self.hub.join(
             key,
             sink,
-            lambda: upstream_events(self._upstream_request(subscription)),
+            source,
             lambda event: resolve_event(subscription, event, self.router.client),
         )
         return Joined(self, stream, sink)
