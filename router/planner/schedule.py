@@ -6,9 +6,10 @@ in a later wave of its parent's children. A group becomes
 `Sequence(Fetch or Flatten(Fetch), Parallel(children...))`.
 
 Groups merged across branches (one request serving several parent fetches) can make the
-dependencies a graph no tree of Sequence/Parallel expresses; then the plan runs level by
-level: `Sequence(Parallel(depth 0), Parallel(depth 1), ...)`, depth being the longest chain
-of dependencies before a group.
+dependencies a graph no tree of Sequence/Parallel expresses; then each independent part of
+the graph (no dependency between parts) that is not a tree runs level by level:
+`Sequence(Parallel(depth 0), Parallel(depth 1), ...)`, depth being the longest chain of
+dependencies before a group; the parts run in parallel.
 """
 
 from __future__ import annotations
@@ -29,11 +30,48 @@ def build_nodes(
     graph: FetchGraph, fetch_of: Callable[[Group], Fetch], serial: bool
 ) -> PlanNode | None:
     _topological(graph)  # reports a dependency cycle
+    if _is_tree(graph, serial):
+        return _tree(graph, fetch_of, serial)
+    # independent parts (no dependency between them) keep their own shape, in parallel
+    nodes = []
+    for part in _components(graph):
+        if _is_tree(part, serial):
+            nodes.append(_tree(part, fetch_of, serial))
+        else:
+            nodes.append(_levels(part, fetch_of))
+    return _parallel([n for n in nodes if n is not None]) if nodes else None
+
+
+def _is_tree(graph: FetchGraph, serial: bool) -> bool:
     try:
         _tree(graph, lambda group: _PLACEHOLDER, serial)  # a dry run: fetch ids stay unused
     except _NotATree:
-        return _levels(graph, fetch_of)
-    return _tree(graph, fetch_of, serial)
+        return False
+    return True
+
+
+def _components(graph: FetchGraph) -> list[FetchGraph]:
+    """The groups split into sets with no dependency between sets, in group order."""
+    owner: dict[Group, Group] = {g: g for g in graph.groups}
+
+    def find(group: Group) -> Group:
+        while owner[group] is not group:
+            owner[group] = owner[owner[group]]
+            group = owner[group]
+        return group
+
+    for group in graph.groups:
+        for dep in group.deps:
+            a, b = find(group), find(dep)
+            if a is not b:
+                owner[max(a, b, key=lambda g: g.index)] = min(a, b, key=lambda g: g.index)
+    parts: dict[Group, FetchGraph] = {}
+    for group in graph.groups:
+        part = parts.setdefault(find(group), FetchGraph())
+        part.groups.append(group)
+        if group in graph.roots:
+            part.roots.append(group)
+    return list(parts.values())
 
 
 _PLACEHOLDER = Fetch("", "")

@@ -13,13 +13,14 @@ from tests.router.planner.helpers import assert_plan, plan, supergraph_sdl
 from tests.router.planner.test_plan_properties import operations
 from tests.router.planner.test_plan_simulated import check
 
-# a: items; b: things (pointing at items); c: prices, scores, related items; d: stock
+# a: items; b: things (pointing at items); c: prices, scores, related items; d: stock, gadgets
 YARD = parse_supergraph(
     supergraph_sdl(
         """
-        type Query @join__type(graph: A) @join__type(graph: B) {
+        type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: D) {
           items: [Item] @join__field(graph: A)
           things: [Thing] @join__field(graph: B)
+          gadgets: [Item] @join__field(graph: D)
         }
         type Item @join__type(graph: A, key: "id")
           @join__type(graph: B, key: "id", resolvable: false)
@@ -116,6 +117,19 @@ def test_jumps_from_different_parents_share_one_request() -> None:
     )
 
 
+def test_independent_parts_keep_their_own_shape() -> None:
+    # a's and b's branches share c's request (level by level); d's branch (Item with
+    # another selection: not merged) does not wait for them
+    built = plan(YARD, "{ items { price } things { item { price } } gadgets { tags } }")
+    assert isinstance(built.node, Parallel)
+    merged, gadgets = built.node.nodes
+    assert isinstance(merged, Sequence)
+    assert [f.service_name for f in _fetches(merged)] == ["a", "b", "c"]
+    assert isinstance(gadgets, Sequence)
+    assert [f.service_name for f in _fetches(gadgets)] == ["d", "c"]
+    assert [f.id for f in _fetches(built.node)] == list(range(5))
+
+
 def test_same_response_shape_across_types_merges() -> None:
     # `x` is an Int on both types: `... on Item { x: price } ... on Thing { x: score }` is valid
     assert _services("{ items { x: price } things { x: score } }") == ["a", "b", "c"]
@@ -169,6 +183,7 @@ def test_mutations_are_not_merged_across_root_fetches() -> None:
         "{ items { price name } things { item { price } related { price tags } } }",
         "{ items { price tags } things { item { price tags } related { stock } } }",
         "{ items { stock } things { related { stock } } }",
+        "{ items { price } things { item { price } } gadgets { tags } }",
     ],
 )
 def test_merged_plans_give_the_monolith_result(query: str) -> None:
