@@ -8,8 +8,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from router.plan import Fetch, Flatten, Parallel, PlanNode, Sequence
+from router.planner.graph import Capabilities
+from router.planner.groups import Group
+from router.planner.merging import _mergeable
 from router.supergraph import parse_supergraph
 from tests.router.planner.helpers import assert_plan, plan, supergraph_sdl
+from tests.router.planner.test_plan_node import MEDIA
 from tests.router.planner.test_plan_properties import operations
 from tests.router.planner.test_plan_simulated import check
 
@@ -196,3 +200,37 @@ def test_random_operations_on_merging_graph_give_the_monolith_result(data: st.Da
     query = data.draw(operations(YARD))
     assume(not validate(YARD.api_schema, parse(query)))
     check(YARD, query)
+
+
+def _group(index: int, path: tuple[str, ...], requires: dict[str, str]) -> Group:
+    """An entity group of subgraph c at `path`: `requires` has one fragment per type condition
+    (`condition -> field names`), the selection `... on T { id }` per condition."""
+    parent = Group(0, "a", (), None)
+    group = Group(index, "c", path, parent, deps={parent})
+    for condition, names in requires.items():
+        for name in names.split():
+            group.requires.fragment(condition).add_field(name, name)
+        group.root.fragment(condition or "Doc").add_field("id", "id")
+    return group
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "mergeable"),
+    [
+        # disjoint types at different paths
+        ({"Doc": "__typename id"}, {"Pic": "__typename id"}, True),
+        # an interface and one of its implementations overlap: a Doc would match both
+        ({"Node": "__typename id"}, {"Doc": "__typename id"}, False),
+        # an untyped representation fragment (@interfaceObject) applies to every object
+        ({"": "__typename id"}, {"Pic": "__typename id"}, False),
+        # the same type read differently at two paths
+        ({"Doc": "__typename id"}, {"Doc": "__typename id text"}, False),
+    ],
+)
+def test_merge_rules_for_representations(
+    first: dict[str, str], second: dict[str, str], mergeable: bool
+) -> None:
+    caps = Capabilities(MEDIA)
+    kept = _group(1, ("x",), first)
+    assert _mergeable(caps, kept, _group(2, ("y",), second)) is mergeable
+    assert _mergeable(caps, kept, _group(3, ("x",), second))  # the same objects: always
