@@ -7,7 +7,15 @@ import time
 import uuid
 
 from subgraphs.kit.files import sign_download
-from tests.subgraphs.files.harness import DELETE, GET, PNG, FilesHarness
+from tests.subgraphs.files.harness import (
+    DELETE,
+    GET,
+    PNG,
+    UPLOAD,
+    FilesHarness,
+    multipart,
+    stored_files,
+)
 
 
 async def test_upload_then_download_through_the_signed_url(fh: FilesHarness) -> None:
@@ -111,3 +119,14 @@ async def test_anonymous_callers_cannot_upload_or_read(fh: FilesHarness) -> None
         headers={"x-tenant-id": tenant.id},
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_bodies_far_over_the_limit_are_cut_off_before_parsing(fh: FilesHarness) -> None:
+    tenant = await fh.tenant()
+    limit = fh.deps.config.max_bytes + 1024 * 1024
+    headers = {"x-tenant-id": tenant.id, "authorization": f"Bearer {tenant.owner_token}"}
+    data = multipart(UPLOAD, "big.txt", b"a" * (limit + 1), "text/plain")
+    response = await fh.client.post("/graphql", headers=headers, **data)
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "FILE_TOO_LARGE"
+    assert not stored_files(fh.deps.config.root)
