@@ -17,7 +17,6 @@ from subgraphs.projects.errors import (
     LabelNotFoundError,
     ParentCycleError,
     StateNotFoundError,
-    TaskNotFoundError,
 )
 from subgraphs.projects.events import TaskCreated, TaskUpdated
 from subgraphs.projects.models import (
@@ -124,8 +123,7 @@ async def _check_parent(
     session: AsyncSession, task_id: uuid.UUID | None, parent_id: uuid.UUID
 ) -> None:
     repository = TaskRepository(session)
-    if await repository.find(parent_id) is None:
-        raise TaskNotFoundError(field="parentId")
+    await get_task(session, parent_id, field="parentId")  # (a hidden one is not found)
     if task_id is not None and await repository.ancestors_include(parent_id, task_id):
         raise ParentCycleError(field="parentId")
 

@@ -180,6 +180,16 @@ async def test_links_from_visible_objects_do_not_reveal_private_tasks(world: Wor
     assert body["data"]["linkTasks"]["userErrors"] == [
         {"field": "otherTaskId", "code": "TASK_NOT_FOUND"}
     ]
+    # nor make it the parent of a task of the public project
+    body = await api.gql(
+        'mutation($p: ID!, $parent: ID!) { createTask(input: {projectId: $p, title: "child", parentId: $parent}) { userErrors { field code } } }',
+        {"p": public["id"], "parent": hidden["id"]},
+        tenant=world.a,
+        token=world.member,
+    )
+    assert body["data"]["createTask"]["userErrors"] == [
+        {"field": "parentId", "code": "TASK_NOT_FOUND"}
+    ]
 
 
 async def test_search_and_rollups_leave_private_projects_out(world: World) -> None:
