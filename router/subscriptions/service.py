@@ -18,6 +18,7 @@ import orjson
 from graphql import OperationType
 
 from router.config import RouterConfig
+from router.observability import tracing
 from router.pipeline import (
     GraphQLRequest,
     RequestContext,
@@ -131,13 +132,16 @@ class SubscriptionService:
         refusal (bad token, unknown tenant) raises `ConnectionRejected` (close 4403). Returns
         the verified token's `exp` (epoch seconds), when there is one."""
         probe = operation_context(context, context.method)
-        for hook in self.router.hooks:
-            try:
-                await hook.on_request(_PROBE, probe)
-            except RequestError as exc:
-                if exc.status in (401, 403):
-                    raise ConnectionRejected(exc.message) from exc
-                break  # rate limits and the like apply per operation
+        try:
+            for hook in self.router.hooks:
+                try:
+                    await hook.on_request(_PROBE, probe)
+                except RequestError as exc:
+                    if exc.status in (401, 403):
+                        raise ConnectionRejected(exc.message) from exc
+                    break  # rate limits and the like apply per operation
+        finally:  # the probe is no request: its span (tracing on) is dropped, never exported
+            tracing.deactivate()
         principal = probe.edge.principal if probe.edge is not None else None
         expires = principal.claims.get("exp") if principal is not None else None
         return float(expires) if isinstance(expires, int | float) else None

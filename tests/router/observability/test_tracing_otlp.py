@@ -12,6 +12,9 @@ from pathlib import Path
 import _paths  # noqa: F401 (sys.path for the shared stacks)
 from otlp_receiver import ReceivedSpan, Receiver
 from policystack import policy_stack, serve
+from subscription_client import collect, connect, init, start_stack, subscribe
+from subscription_servers import Recorder, accounts_app, events_app
+from subscription_servers import serve as serve_any  # lifespan "auto": strawberry apps
 
 from router.observability.hook import TracingHook
 
@@ -129,3 +132,41 @@ async def test_spans_of_real_requests_reach_an_otlp_receiver(tmp_path: Path) -> 
     assert refused.status_code == ERROR
     assert refused.attributes["graphql.error.code"] == "UNAUTHENTICATED"
     assert refused.attributes["router.request_id"] == "req-401"
+
+
+async def test_subscription_set_up_is_one_trace(tmp_path: Path) -> None:
+    """Over WebSocket: the `connection_init` probe leaves no span behind; each subscription's
+    set-up is a `graphql.request` (type subscription) continuing the handshake's trace."""
+    receiver = Receiver()
+    events, accounts = Recorder(events_app()), Recorder(accounts_app())
+    async with (
+        serve(receiver.app()) as otlp,
+        serve_any(events) as events_url,
+        serve_any(accounts) as accounts_url,
+    ):
+        subgraphs = (f"{events_url}/", f"{accounts_url}/", events, accounts)
+        async for stack in start_stack(subgraphs, otlp_endpoint=otlp):
+            trace_id, parent, _ = caller()
+            headers = {"traceparent": f"00-{trace_id}-{parent}-01"}
+            async with await connect(stack, headers=headers) as ws:
+                await init(ws)
+                await subscribe(ws, "1", "subscription { ticker(count: 2, intervalMs: 5) }")
+                assert len(await collect(ws, "1")) == 2
+            tracer = stack.app.state.router.hooks[0].tracer
+            assert await asyncio.to_thread(tracer.force_flush)
+    spans = receiver.of_trace(trace_id)
+    requests = [s for s in spans if s.name == "graphql.request"]
+    assert len(requests) == 1  # the probe's span was dropped
+    request = requests[0]
+    assert request.parent_span_id == parent
+    assert request.attributes["graphql.operation.type"] == "subscription"
+    assert {s.name for s in spans} <= {
+        "graphql.request",
+        "graphql.plan",
+        "graphql.parse",
+        "graphql.validate",
+    }
+    assert all(s.parent_span_id == request.span_id for s in spans if s is not request)
+    # no orphan: every exported span's parent is the caller's or an exported span
+    ids = {s.span_id for s in receiver.spans} | {parent, ""}
+    assert all(s.parent_span_id in ids for s in receiver.spans)
