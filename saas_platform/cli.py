@@ -28,7 +28,8 @@ COMMAND_MODULES: dict[str, str | None] = {
     "schema": "schema",  # saas-platform schema compose|...
     "worker": None,  # saas-platform worker
     "events": "events",  # saas-platform events tail|dead-letters|replay
-    "identity": "identity",  # saas-platform identity keys|operators ...
+    "identity": "identity",  # saas-platform identity keys|rotate-key
+    "operators": "operators",  # saas-platform operators create|list|enroll-mfa|disable
 }
 
 

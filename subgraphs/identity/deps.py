@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from cryptography.fernet import Fernet
@@ -13,19 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.identity.keyring import KeyRing
 from subgraphs.identity.mailer import Mailer
 from subgraphs.identity.passwords import HashingService
-from subgraphs.identity.throttle import Counter
 from subgraphs.identity.tokens import TokenIssuer
+from subgraphs.kit.auth.once import MemoryOnce, OnceCache
+from subgraphs.kit.auth.throttle import Throttle as Throttle
 from subgraphs.kit.ids import TenantId
 
 TenantSessionOpener = Callable[[TenantId], AbstractAsyncContextManager[AsyncSession]]
-
-
-class Throttle(Protocol):
-    async def retry_after(self, counters: list[Counter]) -> int | None: ...
-
-    async def failure(self, counters: list[Counter]) -> None: ...
-
-    async def success(self, counters: list[Counter]) -> None: ...
+ControlSessionOpener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+REFRESH_GRACE_SECONDS = 10.0
 
 
 class SessionCache(Protocol):
@@ -43,3 +39,9 @@ class IdentityDeps:
     open_tenant: TenantSessionOpener
     sessions_cache: SessionCache
     public_url: str = "http://localhost:8000"
+    open_control: ControlSessionOpener | None = None  # platform operators (control database)
+    once: OnceCache = field(default_factory=MemoryOnce)  # TOTP replay cache
+    # successors of rotated refresh tokens are HMAC(refresh_key, presented token), so a
+    # token reused within `refresh_grace_seconds` gets the same successor back
+    refresh_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    refresh_grace_seconds: float = REFRESH_GRACE_SECONDS

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, str] = {
     "audit:read": "Read the security audit log",
     "settings:manage": "Change the tenant's security policy (MFA requirement)",
     "billing:manage": "Plans, invoices and payment methods",
+    "tenant:manage": "Rename the tenant and manage its custom domains (tenants subgraph)",
     "tickets:read": "Read helpdesk tickets",
     "tickets:write": "Create, update and assign tickets",
     "projects:read": "Read projects and tasks",

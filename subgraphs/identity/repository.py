@@ -177,6 +177,12 @@ class RefreshTokenRepository(Repository[RefreshToken]):
         result: Any = await self.session.execute(statement)
         return bool(result.rowcount)
 
+    async def superseded_at(self, token_id: uuid.UUID) -> datetime | None:
+        """Read from the database, not the session's identity map (a concurrent rotation)."""
+        statement = select(RefreshToken.superseded_at).where(RefreshToken.id == token_id)
+        value: datetime | None = (await self.session.execute(statement)).scalar_one_or_none()
+        return value
+
 
 class ApiKeyRepository(Repository[ApiKey]):
     model = ApiKey

@@ -6,7 +6,9 @@ Refresh tokens, invitation and reset tokens are opaque random strings stored as 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import time
 import uuid
@@ -18,9 +20,10 @@ import jwt
 
 from subgraphs.identity.errors import InvalidTokenError
 from subgraphs.identity.keyring import KeyRing
-from subgraphs.kit.auth.tokens import ACCESS_TOKEN_TYPE, TokenPolicy
+from subgraphs.kit.auth.tokens import ACCESS_TOKEN_TYPE, OPERATOR_TOKEN_TYPE, TokenPolicy
 
 ACCESS_TOKEN_LIFETIME = 600
+OPERATOR_TOKEN_LIFETIME = 900
 MFA_TOKEN_LIFETIME = 300
 MFA_TOKEN_TYPE = "mfa+jwt"
 
@@ -38,6 +41,13 @@ def opaque_token(prefix: str) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def successor_token(key: bytes, presented: str) -> str:
+    """The refresh token that replaces `presented`: HMAC-SHA256 under a server secret, so it is
+    unguessable without both, and the same every time (the rotation grace window)."""
+    digest = hmac.new(key, presented.encode(), hashlib.sha256).digest()
+    return "rt_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 class TokenIssuer:
@@ -78,6 +88,26 @@ class TokenIssuer:
             "jti": jti,
         }
         return IssuedAccessToken(self._sign(claims, ACCESS_TOKEN_TYPE), claims["exp"], jti)  # type: ignore[arg-type]
+
+    def operator_token(
+        self, *, operator_id: uuid.UUID, email: str, now: float | None = None
+    ) -> IssuedAccessToken:
+        """A platform operator's token: its own `typ` and audience and no `tid`, so it never
+        passes as a tenant access token (and a tenant token never passes as this)."""
+        issued = int(time.time() if now is None else now)
+        jti = uuid.uuid4().hex
+        claims = {
+            "iss": self.policy.issuer,
+            "aud": self.policy.operator_audience,
+            "sub": str(operator_id),
+            "email": email,
+            "kind": "operator",
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + OPERATOR_TOKEN_LIFETIME,
+            "jti": jti,
+        }
+        return IssuedAccessToken(self._sign(claims, OPERATOR_TOKEN_TYPE), claims["exp"], jti)  # type: ignore[arg-type]
 
     def mfa_token(self, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> str:
         issued = int(time.time())

@@ -37,17 +37,28 @@ def totp(
     return hotp(key, int(at // step), digits, digest)
 
 
-def verify_totp(secret_b32: str, code: str, *, at: float | None = None, window: int = 1) -> bool:
-    """Accept the current step and `window` steps either side (clock drift)."""
+def matching_step(
+    secret_b32: str, code: str, *, at: float | None = None, window: int = 1
+) -> int | None:
+    """The time step (`unix time // STEP`) whose code this is, within `window` steps either
+    side of now (clock drift); None when it matches none. Every step is compared."""
     code = code.strip().replace(" ", "")
     if len(code) != DIGITS or not code.isdigit():
-        return False
+        return None
     moment = time.time() if at is None else at
     key = _key(secret_b32)
-    ok = False
+    found: int | None = None
     for drift in range(-window, window + 1):
-        ok |= hmac.compare_digest(totp(key, moment + drift * STEP), code)
-    return ok
+        step = int((moment + drift * STEP) // STEP)
+        if hmac.compare_digest(hotp(key, step), code):
+            found = step
+    return found
+
+
+def verify_totp(secret_b32: str, code: str, *, at: float | None = None, window: int = 1) -> bool:
+    """Accept the current step and `window` steps either side (clock drift). Stateless: the
+    identity service adds the replay check (`service.mfa.accept_totp`)."""
+    return matching_step(secret_b32, code, at=at, window=window) is not None
 
 
 def provisioning_uri(secret_b32: str, account: str, issuer: str) -> str:

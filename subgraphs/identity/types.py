@@ -298,3 +298,24 @@ class SecurityPolicyPayload:
         if isinstance(result, list):
             return cls(user_errors=result)
         return cls(policy=SecurityPolicy(mfa_required=result))
+
+
+@strawberry.type
+class Operator:
+    """A platform operator (administers tenants; belongs to none)."""
+
+    id: strawberry.ID
+    email: str
+    mfa_enabled: bool
+
+
+@strawberry.type
+class OperatorLoginPayload:
+    """An operator token (`typ` `op+jwt`, 15 minutes): only the tenants subgraph's
+    administrative operations accept it; no tenant operation does."""
+
+    access_token: str | None = None
+    token_type: str = "Bearer"
+    expires_at: datetime | None = None
+    operator: Operator | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

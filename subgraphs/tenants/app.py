@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import strawberry
 from starlette.applications import Starlette
 
 from subgraphs.kit.app import build_subgraph_app
+from subgraphs.kit.auth.throttle import MemoryThrottle, RedisThrottle, Rule
 from subgraphs.kit.federation import build_federated_schema
 from subgraphs.kit.ids import TenantId
 from subgraphs.kit.runtime import Runtime
-from subgraphs.tenants.deps import TenantsDeps
+from subgraphs.tenants.deps import SIGNUP_RULE, TenantsDeps
 from subgraphs.tenants.resolvers import Mutation, Query
 from subgraphs.tenants.types import Tenant
 
@@ -46,8 +48,13 @@ def default_deps(runtime: Runtime) -> TenantsDeps:
         runtime.scopes.forget(TenantId(tenant_id))
         await runtime.tenants.evict(TenantId(tenant_id))
 
+    limit = int(os.environ.get("TENANT_SIGNUPS_PER_HOUR", str(SIGNUP_RULE.limit)))
+    redis = runtime.redis
     return TenantsDeps(
         provisioner=Provisioner(runtime.control, settings),
         base_domain=settings.base_domain,
         on_status_change=on_status_change,
+        authenticator=lambda: runtime.scopes.authenticator,
+        throttle=RedisThrottle(redis, "tenants:") if redis is not None else MemoryThrottle(),
+        signup_rule=Rule(limit=limit, window=SIGNUP_RULE.window),
     )

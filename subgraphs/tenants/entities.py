@@ -6,6 +6,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from subgraphs.kit.context import SubgraphContext
+from subgraphs.tenants.access import caller_or_anonymous
 from subgraphs.tenants.loaders import TenantsById, TenantsBySlug
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 async def resolve_tenant_reference(
     context: SubgraphContext[Any], *, id: str | None, slug: str | None
 ) -> Tenant | None:
-    from subgraphs.tenants.types import Tenant
+    from subgraphs.tenants.types import Tenant, view_for
 
     if id is not None:
         try:
@@ -27,4 +28,7 @@ async def resolve_tenant_reference(
         tenant = await context.loaders.get(TenantsBySlug).load(slug)
     else:
         return None
-    return Tenant.of(tenant) if tenant is not None else None
+    if tenant is None:
+        return None
+    caller, error = await caller_or_anonymous(context)
+    return Tenant.of(tenant, view_for(caller, error, tenant.id))

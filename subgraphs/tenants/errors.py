@@ -15,7 +15,8 @@ DomainError (subgraphs.kit.errors)
 ├── NoDatabaseServerError      no active placement target with room
 ├── DatabaseUnreachableError   the placement server did not answer; nothing was created
 ├── ProvisioningFailedError    the database exists but a later step failed (FAILED, resumable)
-└── RetentionNotElapsedError   purge before the retention window closed
+├── RetentionNotElapsedError   purge before the retention window closed
+└── TooManySignUpsError        self-serve createTenant past the per-IP limit
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class TenantsErrorCode(StrEnum):
     DATABASE_UNREACHABLE = "DATABASE_UNREACHABLE"
     PROVISIONING_FAILED = "PROVISIONING_FAILED"
     RETENTION_NOT_ELAPSED = "RETENTION_NOT_ELAPSED"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 
 
 class InvalidSlugError(DomainError):
@@ -122,3 +124,8 @@ class ProvisioningFailedError(DomainError):
 class RetentionNotElapsedError(DomainError):
     code = TenantsErrorCode.RETENTION_NOT_ELAPSED
     message = "Tenant {tenant} can be purged after {after}."
+
+
+class TooManySignUpsError(DomainError):
+    code = TenantsErrorCode.TOO_MANY_ATTEMPTS
+    message = "Too many sign-ups from this address; retry in {retry_after} seconds."

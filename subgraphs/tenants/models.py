@@ -78,3 +78,26 @@ class CustomDomain(ControlBase):
     state: Mapped[str] = mapped_column(String(20), default=DomainState.PENDING.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class OperatorStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    DISABLED = "DISABLED"
+
+
+class Operator(ControlBase):
+    """A platform operator: administers tenants across the platform, belongs to none.
+
+    Signs in through identity's `operatorLogin` (argon2id hash, optional TOTP); disabling one
+    refuses its tokens at the next administrative request."""
+
+    __tablename__ = "platform_operators"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=OperatorStatus.ACTIVE.value)
+    mfa_secret: Mapped[str | None] = mapped_column(Text, default=None)  # Fernet-encrypted
+    mfa_enabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -9,7 +9,14 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select
 
 from subgraphs.kit.repository import Repository
-from subgraphs.tenants.models import CustomDomain, DatabaseServer, DomainState, Tenant
+from subgraphs.tenants.models import (
+    CustomDomain,
+    DatabaseServer,
+    DomainState,
+    Operator,
+    OperatorStatus,
+    Tenant,
+)
 
 
 class TenantRepository(Repository[Tenant]):
@@ -102,3 +109,22 @@ class CustomDomainRepository(Repository[CustomDomain]):
             self.base().where(CustomDomain.tenant_id.in_(tenant_ids)).order_by(CustomDomain.host)
         )
         return await self.find_all(statement)
+
+
+class OperatorRepository(Repository[Operator]):
+    model = Operator
+
+    async def find_by_id(self, operator_id: uuid.UUID) -> Operator | None:
+        return await self.find_one(self.base().where(Operator.id == operator_id))
+
+    async def find_by_email(self, email: str) -> Operator | None:
+        return await self.find_one(self.base().where(Operator.email == email))
+
+    async def find_active(self, operator_id: uuid.UUID) -> Operator | None:
+        statement = self.base().where(
+            Operator.id == operator_id, Operator.status == OperatorStatus.ACTIVE.value
+        )
+        return await self.find_one(statement)
+
+    async def list_all(self) -> Sequence[Operator]:
+        return await self.find_all(self.base().order_by(Operator.email))

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kit.auth.throttle import Counter, Rule, Throttle
 from subgraphs.tenants.errors import (
     DomainNotFoundError,
     DomainTakenError,
@@ -25,6 +26,7 @@ from subgraphs.tenants.errors import (
     TenantNotFoundError,
     TenantStateError,
     TenantSuspendedError,
+    TooManySignUpsError,
 )
 from subgraphs.tenants.models import CustomDomain, DomainState, Tenant, TenantStatus
 from subgraphs.tenants.repository import CustomDomainRepository, TenantRepository
@@ -83,6 +85,15 @@ def validate_plan(plan: str) -> str:
     if plan not in PLANS:
         raise InvalidPlanError(field="plan", plan=plan)
     return plan
+
+
+async def count_sign_up(throttle: Throttle, rule: Rule, ip: str | None) -> None:
+    """Count one self-serve sign-up attempt from `ip`; TOO_MANY_ATTEMPTS past the limit."""
+    counters = [Counter(f"signup:ip:{ip or 'unknown'}", rule)]
+    wait = await throttle.retry_after(counters)
+    if wait is not None:
+        raise TooManySignUpsError(retry_after=wait)
+    await throttle.failure(counters)
 
 
 async def create_tenant(provisioner: TenantProvisioner, command: CreateTenant) -> Tenant:
@@ -217,15 +228,18 @@ async def add_custom_domain(
     return domain
 
 
-async def verify_custom_domain(session: AsyncSession, host: str, token: str) -> CustomDomain:
-    """Compare the supplied token with the stored one.
+async def verify_custom_domain(
+    session: AsyncSession, host: str, token: str, *, tenant_id: uuid.UUID | None = None
+) -> CustomDomain:
+    """Compare the supplied token with the stored one. With `tenant_id` (a tenant's member
+    verifies), another tenant's domain is DOMAIN_NOT_FOUND, as if it did not exist.
 
     Seam: production checks a DNS TXT record `_saas-verify.<host>` holding the token; this
     comparison stands in for that lookup until the DNS checker lands.
     """
     cleaned = host.strip().lower().rstrip(".")
     domain = await CustomDomainRepository(session).find_by_host(cleaned)
-    if domain is None:
+    if domain is None or (tenant_id is not None and domain.tenant_id != tenant_id):
         raise DomainNotFoundError(field="host", host=cleaned)
     tenant = await get_tenant(session, domain.tenant_id)
     _require_active(tenant)

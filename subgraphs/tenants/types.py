@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -11,8 +12,10 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kit.context import SubgraphContext
+from subgraphs.kit.errors import DomainError
 from subgraphs.kit.graphql_errors import UserError
 from subgraphs.tenants import models
+from subgraphs.tenants.access import OPERATOR, TENANT_MANAGE, Caller, sees_details, sees_domains
 from subgraphs.tenants.deps import TenantsDeps
 from subgraphs.tenants.loaders import DomainsByTenant
 
@@ -55,20 +58,64 @@ class CustomDomain:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class TenantView:
+    """What the caller may see of one tenant: None allows, an error refuses (and is raised by
+    the field). Anonymous callers see `id`, `slug`, `name`, `status` only."""
+
+    details: DomainError | None = None  # plan, failureReason, timestamps
+    domains: DomainError | None = None  # custom domains and their verification tokens
+
+
+FULL_VIEW = TenantView()
+
+
+def view_for(caller: Caller, error: DomainError | None, tenant_id: uuid.UUID) -> TenantView:
+    if error is not None:
+        return TenantView(error, error)
+    details = None if sees_details(caller, tenant_id) else caller.denial(OPERATOR)
+    domains = None if sees_domains(caller, tenant_id) else caller.denial(TENANT_MANAGE)
+    return TenantView(details, domains)
+
+
 @strawberry.federation.type(name="Tenant", keys=["id", "slug"])
 class Tenant:
     id: strawberry.ID
     slug: str
     name: str
     status: TenantStatus
-    plan: str
-    failure_reason: str | None
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
+    row: strawberry.Private[models.Tenant]
+    view: strawberry.Private[TenantView]
+
+    def _details(self) -> models.Tenant:
+        if self.view.details is not None:
+            raise self.view.details
+        return self.row
+
+    @strawberry.field
+    def plan(self) -> str:
+        return self._details().plan
+
+    @strawberry.field
+    def failure_reason(self) -> str | None:
+        return self._details().failure_reason
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self._details().created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self._details().updated_at
+
+    @strawberry.field
+    def deleted_at(self) -> datetime | None:
+        return self._details().deleted_at
 
     @strawberry.field
     async def domains(self, info: Ctx) -> list[CustomDomain]:
+        if self.view.domains is not None:
+            raise self.view.domains
         loaded = await info.context.loaders.get(DomainsByTenant).load(uuid.UUID(self.id))
         return [CustomDomain.of(d) for d in loaded or []]
 
@@ -81,17 +128,14 @@ class Tenant:
         return await resolve_tenant_reference(info.context, id=id, slug=slug)
 
     @classmethod
-    def of(cls, tenant: models.Tenant) -> Tenant:
+    def of(cls, tenant: models.Tenant, view: TenantView = FULL_VIEW) -> Tenant:
         return cls(
             id=strawberry.ID(str(tenant.id)),
             slug=tenant.slug,
             name=tenant.name,
             status=TenantStatus(tenant.status),
-            plan=tenant.plan,
-            failure_reason=tenant.failure_reason,
-            created_at=tenant.created_at,
-            updated_at=tenant.updated_at,
-            deleted_at=tenant.deleted_at,
+            row=tenant,
+            view=view,
         )
 
 
@@ -133,6 +177,7 @@ class TenantPayload:
 
     @classmethod
     def of(cls, result: models.Tenant | list[UserError]) -> TenantPayload:
+        """Only for callers already authorised on this tenant (or its creator)."""
         if isinstance(result, list):
             return cls(user_errors=result)
         return cls(tenant=Tenant.of(result))

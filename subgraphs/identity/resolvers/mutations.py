@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.identity.errors import ApiKeyNotFoundError, UserNotFoundError
 from subgraphs.identity.resolvers.common import actor, authorized, parse_id, public
+from subgraphs.identity.resolvers.operators import OperatorMutations
 from subgraphs.identity.service import accounts, api_keys, credentials, mfa, roles, sessions
 from subgraphs.identity.service.common import get_user
 from subgraphs.identity.types import (
@@ -26,7 +27,7 @@ from subgraphs.kit.auth.principal import Principal
 
 
 @strawberry.type
-class Mutation:
+class Mutation(OperatorMutations):
     # -- public: the tenant comes from the request (X-Tenant-ID / host), no credential ------
 
     @strawberry.mutation

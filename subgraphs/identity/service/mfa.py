@@ -18,6 +18,8 @@ from subgraphs.identity.repository import RecoveryCodeRepository, SettingReposit
 from subgraphs.identity.service.common import Actor, now, record
 
 MFA_REQUIRED = "mfa_required"
+# a code stays valid for 3 steps (the current one and one either side): remember it for longer
+TOTP_REPLAY_SECONDS = 4 * totp.STEP
 RECOVERY_CODES = 10
 ISSUER = "SaaS Platform"
 
@@ -30,6 +32,15 @@ class TotpEnrollment:
 
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().lower().replace("-", "").encode()).hexdigest()
+
+
+async def accept_totp(deps: IdentityDeps, subject: str, secret: str, code: str) -> bool:
+    """A valid TOTP code not accepted before for `subject` (a user, an operator): the replay
+    cache (Redis, else memory) remembers each accepted (subject, time step)."""
+    step = totp.matching_step(secret, code)
+    if step is None:
+        return False
+    return await deps.once.claim(f"totp:{subject}:{step}", TOTP_REPLAY_SECONDS)
 
 
 async def mfa_required(session: AsyncSession) -> bool:
@@ -69,7 +80,7 @@ async def confirm_totp(
     secret = _secret(deps, user)
     if user.mfa_enabled or secret is None:
         raise MfaStateError(reason="Start the enrolment with enrollTotp first.")
-    if not totp.verify_totp(secret, code):
+    if not await accept_totp(deps, f"user:{user.id}", secret, code):
         raise InvalidMfaCodeError(field="code")
     user.mfa_enabled = True
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
@@ -86,7 +97,7 @@ async def check_second_factor(
 ) -> bool:
     """A TOTP code, or an unused recovery code (then used up)."""
     secret = _secret(deps, user)
-    if secret is not None and totp.verify_totp(secret, code):
+    if secret is not None and await accept_totp(deps, f"user:{user.id}", secret, code):
         return True
     wanted = _code_hash(code)
     for recovery in await RecoveryCodeRepository(session).list_unused(user.id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,7 @@ from subgraphs.identity.repository import RefreshTokenRepository, SessionReposit
 from subgraphs.identity.service.common import Actor, normalize_email, now, permissions_for, record
 from subgraphs.identity.service.mfa import check_second_factor, mfa_required
 from subgraphs.identity.throttle import login_counters
-from subgraphs.identity.tokens import opaque_token, token_hash
+from subgraphs.identity.tokens import opaque_token, successor_token, token_hash
 from subgraphs.kit.context import TenantScope
 
 SESSION_LIFETIME = timedelta(days=30)  # absolute
@@ -151,8 +151,10 @@ async def verify_mfa(
 async def refresh(
     scope: TenantScope, session: AsyncSession, deps: IdentityDeps, token: str, actor: Actor
 ) -> AuthResult:
-    """Rotate: the presented token is superseded by a new one. Presenting a superseded token
-    again means it leaked (or was replayed): the whole family is revoked and audited."""
+    """Rotate: the presented token is superseded by its successor. Presenting a superseded
+    token again within `deps.refresh_grace_seconds` of its rotation (two tabs refreshing at
+    once) returns that same successor; later, it means the token leaked (or was replayed):
+    the whole family is revoked and audited."""
     tokens, sessions = RefreshTokenRepository(session), SessionRepository(session)
     row = await tokens.find_by_hash(token_hash(token))
     if row is None:
@@ -161,7 +163,11 @@ async def refresh(
     if login is None or login.revoked_at is not None:
         raise InvalidTokenError(field="refreshToken")
     moment = now()
-    if row.superseded_at is not None or not await tokens.claim(row.id, moment):
+    claimed = row.superseded_at is None and await tokens.claim(row.id, moment)
+    if not claimed:
+        again = await _within_grace(scope, session, deps, login, row, token, moment)
+        if again is not None:
+            return again
         await _revoke(deps, login, moment, "refresh_token_reuse")
         await record(
             session, "token.reuse_detected", Actor(login.user_id, actor.ip),
@@ -175,12 +181,41 @@ async def refresh(
     user = await UserRepository(session).find_by_id(login.user_id)
     if user is None or user.status != UserStatus.ACTIVE:
         raise InvalidTokenError(field="refreshToken")
-    new = opaque_token("rt")
+    new = successor_token(deps.refresh_key, token)
     tokens.add(RefreshToken(token_hash=token_hash(new), session_id=login.id, created_at=moment))
     login.last_used_at = moment
     await session.flush()
     access, expires_at, enrol = await issue_tokens(scope, session, deps, user, login.id)
     return AuthResult(user, access, expires_at, new, mfa_enrollment_required=enrol)
+
+
+async def _within_grace(
+    scope: TenantScope,
+    session: AsyncSession,
+    deps: IdentityDeps,
+    login: Session,
+    row: RefreshToken,
+    token: str,
+    moment: datetime,
+) -> AuthResult | None:
+    """The successor again, when `token` was rotated less than the grace window ago into the
+    successor this service derives from it (same session); None otherwise (reuse)."""
+    superseded_at = await RefreshTokenRepository(session).superseded_at(row.id)
+    if superseded_at is None or deps.refresh_grace_seconds <= 0:
+        return None
+    if aware(superseded_at) + timedelta(seconds=deps.refresh_grace_seconds) < moment:
+        return None
+    successor = successor_token(deps.refresh_key, token)
+    found = await RefreshTokenRepository(session).find_by_hash(token_hash(successor))
+    if found is None or found.session_id != login.id:
+        return None  # rotated by an older release (random successor): plain reuse rules
+    if aware(login.expires_at) <= moment:
+        return None
+    user = await UserRepository(session).find_by_id(login.user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    access, expires_at, enrol = await issue_tokens(scope, session, deps, user, login.id)
+    return AuthResult(user, access, expires_at, successor, mfa_enrollment_required=enrol)
 
 
 async def _revoke(deps: IdentityDeps, login: Session, moment: object, reason: str) -> None:

@@ -15,6 +15,7 @@ from subgraphs.kit.auth.authenticator import (
     authenticator_from_env,
 )
 from subgraphs.kit.auth.errors import AuthErrorCode, ForbiddenError, UnauthenticatedError
+from subgraphs.kit.auth.introspection import RemoteApiKeyResolver
 from subgraphs.kit.auth.keys import (
     ALLOWED_ALGORITHMS,
     InProcessKeySource,
@@ -23,7 +24,9 @@ from subgraphs.kit.auth.keys import (
     VerificationKey,
     keys_from_jwks,
 )
+from subgraphs.kit.auth.once import MemoryOnce, OnceCache, RedisOnce
 from subgraphs.kit.auth.principal import (
+    OperatorPrincipal,
     Principal,
     PrincipalKind,
     require_any_permission,
@@ -33,9 +36,12 @@ from subgraphs.kit.auth.tokens import (
     ACCESS_TOKEN_TYPE,
     DEFAULT_AUDIENCE,
     DEFAULT_ISSUER,
+    OPERATOR_TOKEN_TYPE,
     AccessClaims,
+    OperatorClaims,
     TokenPolicy,
     verify_access_token,
+    verify_operator_token,
 )
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "ALLOWED_ALGORITHMS",
     "DEFAULT_AUDIENCE",
     "DEFAULT_ISSUER",
+    "OPERATOR_TOKEN_TYPE",
     "AccessClaims",
     "ApiKeyResolver",
     "AuthErrorCode",
@@ -51,8 +58,14 @@ __all__ = [
     "InProcessKeySource",
     "JwksKeySource",
     "KeySource",
+    "MemoryOnce",
+    "OnceCache",
+    "OperatorClaims",
+    "OperatorPrincipal",
     "Principal",
     "PrincipalKind",
+    "RedisOnce",
+    "RemoteApiKeyResolver",
     "SessionChecker",
     "TokenPolicy",
     "UnauthenticatedError",
@@ -65,4 +78,5 @@ __all__ = [
     "require_any_permission",
     "require_permission",
     "verify_access_token",
+    "verify_operator_token",
 ]

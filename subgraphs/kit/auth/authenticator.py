@@ -5,6 +5,10 @@ checksum verified before any lookup, then resolved by the identity subgraph thro
 `ApiKeyResolver` port) are accepted. The cross-tenant guard lives here: a credential is only
 ever valid for the tenant the request targets (the token's `tid`, the database the API key is
 found in); a mismatch is UNAUTHENTICATED, never a read of the other tenant.
+
+Platform operators' tokens (`op+jwt`) are not tenant credentials: `authenticate` refuses them;
+only `authenticate_operator` (used by the tenants subgraph's administrative operations) accepts
+them, and it accepts nothing else.
 """
 
 from __future__ import annotations
@@ -13,17 +17,24 @@ import logging
 import os
 from collections.abc import Mapping
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import jwt
 
 from subgraphs.kit.auth.api_keys import is_api_key_like, is_well_formed_api_key
 from subgraphs.kit.auth.errors import UnauthenticatedError
+from subgraphs.kit.auth.introspection import INTROSPECTION_PATH, RemoteApiKeyResolver
 from subgraphs.kit.auth.keys import JwksKeySource, KeySource
-from subgraphs.kit.auth.principal import Principal, PrincipalKind
+from subgraphs.kit.auth.principal import OperatorPrincipal, Principal, PrincipalKind
 from subgraphs.kit.auth.tokens import (
     DEFAULT_AUDIENCE,
     DEFAULT_ISSUER,
+    DEFAULT_OPERATOR_AUDIENCE,
     MAX_TOKEN_BYTES,
+    OPERATOR_TOKEN_TYPE,
     TokenPolicy,
     verify_access_token,
+    verify_operator_token,
 )
 from subgraphs.kit.ids import TenantId
 
@@ -98,6 +109,35 @@ class Authenticator:
             logger.info("credential refused: %s", error.reason)
             raise
 
+    def is_operator_credential(self, authorization: str | None) -> bool:
+        """Whether the bearer token claims to be an operator token (header only, unverified):
+        tells the tenants subgraph which verification to run, never grants anything."""
+        try:
+            credential = bearer(authorization)
+        except UnauthenticatedError:
+            return False
+        if credential is None or is_api_key_like(credential) or len(credential) > MAX_TOKEN_BYTES:
+            return False
+        try:
+            return jwt.get_unverified_header(credential).get("typ") == OPERATOR_TOKEN_TYPE
+        except jwt.PyJWTError:
+            return False
+
+    async def authenticate_operator(self, authorization: str | None) -> OperatorPrincipal | None:
+        """None without credentials; the operator; or UnauthenticatedError (tenant tokens and
+        API keys included: they never act as an operator)."""
+        try:
+            credential = bearer(authorization)
+            if credential is None:
+                return None
+            if is_api_key_like(credential):
+                raise UnauthenticatedError("API keys are not operator credentials")
+            claims = await verify_operator_token(credential, self.keys, self.policy)
+            return OperatorPrincipal(claims.operator_id, claims.email, claims.token_id)
+        except UnauthenticatedError as error:
+            logger.info("operator credential refused: %s", error.reason)
+            raise
+
     async def _api_key(self, key: str, target: TenantId | None) -> Principal:
         if not is_well_formed_api_key(key):
             raise UnauthenticatedError("malformed API key")
@@ -131,8 +171,18 @@ class Authenticator:
 _KINDS = {k.value for k in PrincipalKind}
 
 
+def _introspection_url(jwks_url: str) -> str:
+    parts = urlsplit(jwks_url)
+    return urlunsplit((parts.scheme, parts.netloc, INTROSPECTION_PATH, "", ""))
+
+
 def authenticator_from_env(environ: Mapping[str, str] | None = None) -> Authenticator | None:
-    """A JWKS-backed authenticator when `AUTH_JWKS_URL` is set (separate processes)."""
+    """A JWKS-backed authenticator when `AUTH_JWKS_URL` is set (separate processes).
+
+    With `AUTH_INTROSPECTION_SECRET` set too, API keys are checked by identity's introspection
+    endpoint (`AUTH_INTROSPECTION_URL`, default: the JWKS URL's origin +
+    `/internal/api-keys/introspect`), cached `AUTH_INTROSPECTION_CACHE_SECONDS` (30).
+    """
     env = os.environ if environ is None else environ
     url = env.get("AUTH_JWKS_URL")
     if not url:
@@ -140,5 +190,14 @@ def authenticator_from_env(environ: Mapping[str, str] | None = None) -> Authenti
     policy = TokenPolicy(
         issuer=env.get("AUTH_ISSUER", DEFAULT_ISSUER),
         audience=env.get("AUTH_AUDIENCE", DEFAULT_AUDIENCE),
+        operator_audience=env.get("AUTH_OPERATOR_AUDIENCE", DEFAULT_OPERATOR_AUDIENCE),
     )
-    return Authenticator(JwksKeySource(url), policy)
+    api_keys: ApiKeyResolver | None = None
+    secret = env.get("AUTH_INTROSPECTION_SECRET")
+    if secret:
+        api_keys = RemoteApiKeyResolver(
+            env.get("AUTH_INTROSPECTION_URL") or _introspection_url(url),
+            secret,
+            ttl=float(env.get("AUTH_INTROSPECTION_CACHE_SECONDS", "30")),
+        )
+    return Authenticator(JwksKeySource(url), policy, api_keys=api_keys)

@@ -10,7 +10,13 @@ from enum import StrEnum
 from subgraphs.kit.auth.errors import ForbiddenError, UnauthenticatedError
 from subgraphs.kit.ids import TenantId
 
-__all__ = ["Principal", "PrincipalKind", "require_any_permission", "require_permission"]
+__all__ = [
+    "OperatorPrincipal",
+    "Principal",
+    "PrincipalKind",
+    "require_any_permission",
+    "require_permission",
+]
 
 
 class PrincipalKind(StrEnum):
@@ -34,6 +40,16 @@ class Principal:
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorPrincipal:
+    """A platform operator (control database): administers tenants, belongs to none. Never a
+    `Principal`, so no tenant-scoped check can mistake one for a member."""
+
+    operator_id: uuid.UUID
+    email: str
+    credential_id: str  # jti of the operator token
 
 
 def require_permission(principal: Principal | None, permission: str) -> Principal:

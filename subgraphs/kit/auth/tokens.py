@@ -4,6 +4,10 @@ Checks, in order: size, header shape, `typ` = `at+jwt` (so refresh, MFA or ID to
 accepted as access tokens), `alg` in the allow-list, `kid` known, the key's own algorithm equal
 to the header's (no RS/Ed or HS/public-key confusion), signature, required claims, `iss`, `aud`,
 `exp`/`nbf`/`iat` with leeway, and a UUID `tid`.
+
+Platform operators get tokens of their own (`typ` `op+jwt`, audience `operator_audience`, no
+`tid`, `kind` `operator`): every check above refuses them as access tokens, and
+`verify_operator_token` refuses access tokens, so neither can act as the other.
 """
 
 from __future__ import annotations
@@ -23,16 +27,23 @@ __all__ = [
     "ACCESS_TOKEN_TYPE",
     "DEFAULT_AUDIENCE",
     "DEFAULT_ISSUER",
+    "DEFAULT_OPERATOR_AUDIENCE",
     "MAX_TOKEN_BYTES",
+    "OPERATOR_TOKEN_TYPE",
     "REQUIRED_CLAIMS",
     "AccessClaims",
+    "OperatorClaims",
     "TokenPolicy",
     "verify_access_token",
+    "verify_operator_token",
 ]
 
 ACCESS_TOKEN_TYPE = "at+jwt"
 DEFAULT_ISSUER = "https://identity.saas-platform.local"
 DEFAULT_AUDIENCE = "saas-platform-api"
+OPERATOR_TOKEN_TYPE = "op+jwt"
+DEFAULT_OPERATOR_AUDIENCE = "saas-platform-operators"
+OPERATOR_REQUIRED_CLAIMS = ("exp", "iat", "nbf", "iss", "aud", "sub", "jti", "kind")
 MAX_TOKEN_BYTES = 8192
 REQUIRED_CLAIMS = ("exp", "iat", "nbf", "iss", "aud", "sub", "tid", "jti")
 
@@ -41,6 +52,7 @@ REQUIRED_CLAIMS = ("exp", "iat", "nbf", "iss", "aud", "sub", "tid", "jti")
 class TokenPolicy:
     issuer: str = DEFAULT_ISSUER
     audience: str = DEFAULT_AUDIENCE
+    operator_audience: str = DEFAULT_OPERATOR_AUDIENCE
     algorithms: frozenset[str] = ALLOWED_ALGORITHMS
     leeway: float = 30.0
 
@@ -71,13 +83,60 @@ def _header(token: str) -> Mapping[str, Any]:
     return header
 
 
+@dataclass(frozen=True, slots=True)
+class OperatorClaims:
+    operator_id: uuid.UUID
+    email: str
+    token_id: str
+    expires_at: int
+
+
 async def verify_access_token(
     token: str, keys: KeySource, policy: TokenPolicy, *, now: float | None = None
 ) -> AccessClaims:
     """The verified claims of an access token; UnauthenticatedError otherwise."""
+    claims = await _verified(
+        token, keys, policy, ACCESS_TOKEN_TYPE, policy.audience, REQUIRED_CLAIMS
+    )
+    return _claims(claims, policy, time.time() if now is None else now)
+
+
+async def verify_operator_token(
+    token: str, keys: KeySource, policy: TokenPolicy, *, now: float | None = None
+) -> OperatorClaims:
+    """The verified claims of a platform operator's token; UnauthenticatedError otherwise."""
+    claims = await _verified(
+        token, keys, policy, OPERATOR_TOKEN_TYPE, policy.operator_audience, OPERATOR_REQUIRED_CLAIMS
+    )
+    moment = time.time() if now is None else now
+    iat = claims.get("iat")
+    if not isinstance(iat, int | float) or iat > moment + policy.leeway:
+        raise _fail("iat in the future")
+    if claims.get("kind") != "operator" or "tid" in claims:
+        raise _fail("not an operator token (kind, tid)")
+    try:
+        operator_id = uuid.UUID(str(claims["sub"]))
+    except ValueError as exc:
+        raise _fail("sub is not a UUID") from exc
+    return OperatorClaims(
+        operator_id=operator_id,
+        email=str(claims.get("email", "")),
+        token_id=str(claims["jti"]),
+        expires_at=int(claims["exp"]),
+    )
+
+
+async def _verified(
+    token: str,
+    keys: KeySource,
+    policy: TokenPolicy,
+    typ: str,
+    audience: str,
+    required: tuple[str, ...],
+) -> dict[str, Any]:
     header = _header(token)
-    if header.get("typ") != ACCESS_TOKEN_TYPE:
-        raise _fail("not an access token (typ)")
+    if header.get("typ") != typ:
+        raise _fail(f"not a {typ} token (typ)")
     algorithm, kid = header.get("alg"), header.get("kid")
     if not isinstance(algorithm, str) or algorithm not in policy.algorithms:
         raise _fail(f"algorithm {algorithm!r} not allowed")
@@ -93,14 +152,14 @@ async def verify_access_token(
             token,
             key.key,
             algorithms=[key.algorithm],
-            audience=policy.audience,
+            audience=audience,
             issuer=policy.issuer,
             leeway=policy.leeway,
-            options={"require": list(REQUIRED_CLAIMS), "enforce_minimum_key_length": True},
+            options={"require": list(required), "enforce_minimum_key_length": True},
         )
     except jwt.PyJWTError as exc:
         raise _fail(f"invalid token: {type(exc).__name__}") from exc
-    return _claims(claims, policy, time.time() if now is None else now)
+    return claims
 
 
 def _claims(claims: Mapping[str, Any], policy: TokenPolicy, now: float) -> AccessClaims:

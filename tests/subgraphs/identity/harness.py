@@ -6,9 +6,11 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from saas_platform.tenancy.provisioning import Provisioner
 from saas_platform.tenancy.runtime import build_runtime
@@ -16,8 +18,11 @@ from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.identity.app import build_app, default_deps
 from subgraphs.identity.deps import IdentityDeps, Throttle
 from subgraphs.identity.mailer import MemoryMailer
+from subgraphs.identity.models import RefreshToken
 from subgraphs.identity.passwords import HashingService, ScryptHasher
 from subgraphs.identity.throttle import MemoryThrottle
+from subgraphs.kit.auth.once import MemoryOnce, OnceCache
+from subgraphs.kit.ids import TenantId
 from subgraphs.kit.runtime import Runtime
 
 PASSWORD = "violet-harbour-lantern-42"
@@ -124,7 +129,11 @@ class Harness:
 
 @asynccontextmanager
 async def identity_harness(
-    env: TenancyEnv, *, throttle: Throttle | None = None, redis: Any = None
+    env: TenancyEnv,
+    *,
+    throttle: Throttle | None = None,
+    redis: Any = None,
+    once: OnceCache | None = None,
 ) -> AsyncIterator[Harness]:
     runtime = build_runtime(env.settings, redis=redis)
     mailer = MemoryMailer()
@@ -133,6 +142,7 @@ async def identity_harness(
         mailer=mailer,
         hashing=HashingService(FAST_HASHER),
         throttle=throttle or MemoryThrottle(),
+        once=once or MemoryOnce(),
     )
     app = build_app(runtime, deps)
     transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))
@@ -143,6 +153,19 @@ async def identity_harness(
     finally:
         runtime.redis = None  # owned by the caller
         await runtime.aclose()
+
+
+async def age_rotations(harness: Harness, tenant_id: str, *, seconds: float) -> None:
+    """Move every refresh-token rotation of a tenant `seconds` into the past (instead of
+    sleeping past the grace window)."""
+    async with harness.runtime.tenants.session(TenantId(uuid.UUID(tenant_id))) as session:
+        rows = await session.scalars(
+            select(RefreshToken).where(RefreshToken.superseded_at.is_not(None))
+        )
+        for row in rows:
+            assert row.superseded_at is not None
+            row.superseded_at = row.superseded_at - timedelta(seconds=seconds)
+        await session.commit()
 
 
 def with_deps(harness: Harness, **changes: Any) -> IdentityDeps:

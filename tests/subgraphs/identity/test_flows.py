@@ -12,6 +12,7 @@ from tests.subgraphs.identity.harness import (
     REFRESH,
     SIGN_UP,
     Harness,
+    age_rotations,
 )
 
 
@@ -75,6 +76,7 @@ async def test_refresh_reuse_revokes_the_family(harness: Harness) -> None:
     first = tenant.owner_refresh
     second = (await harness.gql(REFRESH, {"t": first}, tenant=tenant.id))["data"]["refreshToken"]
     assert second["userErrors"] == []
+    await age_rotations(harness, tenant.id, seconds=11)  # past the 10 s grace window
     reuse = (await harness.gql(REFRESH, {"t": first}, tenant=tenant.id))["data"]["refreshToken"]
     assert reuse["userErrors"][0]["code"] == "TOKEN_REUSED"
     # the legitimate latest token and its access token are dead too
