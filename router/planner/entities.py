@@ -19,6 +19,7 @@ from router.planner.errors import PlanningError
 from router.planner.graph import Key, parse_field_set
 from router.planner.groups import Group, Position
 from router.planner.operation import CollectedField
+from router.planner.reach import blocked
 from router.planner.routes import find_route
 from router.planner.selections import SelectionTree, print_arguments
 from router.supergraph import JoinField
@@ -41,8 +42,8 @@ class EntityJumps:
         siblings: list[CollectedField],
     ) -> set[Group]:
         service, type_name = position.group.service, position.type_name
-        options: list[tuple[tuple[int, int, int, int], list[Key], str]] = []
-        for target, entity_type in self._candidates(service, type_name, collected.name):
+        options: list[tuple[tuple[int, int, int, int, int], list[Key], str]] = []
+        for target, entity_type in self.candidates(service, type_name, collected.name):
             route = find_route(
                 self.walk.caps, service, type_name, target, entity_type, position.provided
             )
@@ -52,7 +53,16 @@ class EntityJumps:
             covered = sum(
                 1 for s in siblings if self.walk.caps.resolves(target, entity_type, s.name)
             )
-            rank = (0 if existing else 1, -covered, len(route), self.walk.caps.order[target])
+            dead_end = collected.selection_sets and blocked(
+                self.walk, target, entity_type, [collected], None
+            )
+            rank = (
+                1 if dead_end else 0,
+                0 if existing else 1,
+                -covered,
+                len(route),
+                self.walk.caps.order[target],
+            )
             options.append((rank, route, entity_type))
         if not options:
             raise PlanningError(
@@ -70,7 +80,8 @@ class EntityJumps:
             join = JoinField(graph=key.graph)
         return self.field_in_entity(position, key, collected, join, internal, entity_type)
 
-    def _candidates(self, service: str, type_name: str, name: str) -> list[tuple[str, str]]:
+    def candidates(self, service: str, type_name: str, name: str) -> list[tuple[str, str]]:
+        """(subgraph, type to jump as) pairs that could resolve the field for `service`."""
         if name == "__typename":  # at an @interfaceObject position: ask the interface's owners
             return [
                 (graph, type_name)

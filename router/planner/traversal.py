@@ -32,6 +32,7 @@ from router.planner.errors import PlanningError
 from router.planner.graph import Capabilities, FieldTree, field_tree, for_type, parse_field_set
 from router.planner.groups import FetchGraph, Group, Position
 from router.planner.operation import CollectedField, FieldCollector
+from router.planner.reach import detour
 from router.planner.selections import print_arguments
 from router.planner.splits import split_root
 from router.supergraph import JoinField
@@ -271,10 +272,10 @@ class Traversal:
             join, provided = self.local(
                 service, position.type_name, collected.name, position.provided
             )
-            if join is not None and not join.requires:
+            if join is not None and not join.requires and not detour(self, position, collected):
                 touched |= self.add_field(position, collected, join, internal, provided)
             else:
-                pending.append((collected, join))
+                pending.append((collected, None if join and not join.requires else join))
         siblings = [collected for collected, _ in pending]
         for collected, join in pending:
             if join is not None:
