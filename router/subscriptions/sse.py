@@ -18,7 +18,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from router.pipeline import GraphQLRequest
-from router.policies import csrf
+from router.policies import csrf, refusals
 from router.subscriptions.auth import ConnectionRejected
 from router.subscriptions.protocol import CloseCode, ProtocolError, request_from_payload
 from router.subscriptions.service import (
@@ -71,17 +71,20 @@ async def serve_event_stream(
     headers: dict[str, str],
 ) -> None:
     config = service.router.config
+    # refusals name the request like GraphQL over HTTP's (router.policies.refusals)
+    named = headers if config.policies_enabled and config.policies.headers.request_id else None
     if config.csrf and csrf.is_blocked(headers):  # the same rule as GraphQL over HTTP
-        await _plain(send, 400, csrf.MESSAGE)
+        await _plain(send, 400, csrf.MESSAGE, csrf.CODE, named)
         return
     try:
         request = await _read_request(scope, receive, config.max_body_bytes)
         base = await service.authenticator({}, headers)
     except ProtocolError as exc:
-        await _plain(send, 400, exc.reason)
+        await _plain(send, 400, exc.reason, "BAD_REQUEST", named)
         return
     except ConnectionRejected as exc:
-        await _plain(send, exc.status, exc.reason)
+        code = "UNAUTHENTICATED" if exc.status == 401 else "FORBIDDEN"
+        await _plain(send, exc.status, exc.reason, code, named)
         return
     context = operation_context(base, scope["method"])
     await send(
@@ -186,8 +189,14 @@ def _content_type(scope: Scope) -> str:
     return ""
 
 
-async def _plain(send: Send, status: int, message: str) -> None:
-    body = orjson.dumps({"errors": [{"message": message}]})
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+async def _plain(
+    send: Send, status: int, message: str, code: str, incoming: dict[str, str] | None
+) -> None:
+    body, named = refusals.http_refusal(message, code, incoming)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *named,
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

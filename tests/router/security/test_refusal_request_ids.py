@@ -111,3 +111,17 @@ async def test_policy_and_stage_refusals(stack: Stack) -> None:
     assert_named(invalid, 200, "GRAPHQL_VALIDATION_FAILED", "r-val")
     again = await stack.post("{ nope }", headers={**HOST, "x-request-id": "r-val-2"})
     assert_named(again, 200, "GRAPHQL_VALIDATION_FAILED", "r-val-2")  # cached error, own id
+
+
+async def test_event_stream_refusals(stack: Stack) -> None:
+    """GraphQL over SSE (Accept: text/event-stream) refuses the same way."""
+    c = stack.client
+    sse = {"accept": "text/event-stream"}
+    csrf = await c.post(
+        "/graphql",
+        content=b'{"query": "subscription { x }"}',
+        headers={**sse, "content-type": "text/plain", "x-request-id": "sse-1"},
+    )
+    assert_named(csrf, 400, "CSRF_PREVENTED", "sse-1")
+    bad = await c.post("/graphql", content=b"{", headers={**sse, **JSON})
+    assert_named(bad, 400, "BAD_REQUEST", None)
