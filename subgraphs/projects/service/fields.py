@@ -13,9 +13,15 @@ from subgraphs.kit.events import record
 from subgraphs.projects.errors import FieldNotFoundError, InvalidInputError
 from subgraphs.projects.events import TaskCommented
 from subgraphs.projects.models import Comment, CustomField, CustomFieldValue, FieldType, Task
-from subgraphs.projects.repository.projects import CustomFieldRepository
+from subgraphs.projects.repository.projects import CustomFieldRepository, ProjectRepository
 from subgraphs.projects.repository.tasks import TaskRepository
-from subgraphs.projects.service.common import clean_text, get_task, now, record_changes
+from subgraphs.projects.service.common import (
+    clean_text,
+    get_project,
+    get_task,
+    now,
+    record_changes,
+)
 
 # `@[Ada](user:<uuid>)` as editors insert it, or a bare `@<uuid>`
 MENTION = re.compile(
@@ -85,6 +91,16 @@ async def set_field_value(
     return task
 
 
+async def _may_follow(
+    session: AsyncSession, project_id: uuid.UUID, users: list[uuid.UUID]
+) -> list[uuid.UUID]:
+    project = await get_project(session, project_id)
+    if not users or not project.private:
+        return users
+    members = {m.user_id for m in await ProjectRepository(session).members_of([project_id])}
+    return [u for u in users if u in members]
+
+
 async def add_comment(
     actor: Principal, session: AsyncSession, task_id: uuid.UUID, body: str
 ) -> Comment:
@@ -100,6 +116,9 @@ async def add_comment(
         created_at=now(),
     )
     session.add(comment)
+    # in a private project only members are told (watchers, notifications): a mention does
+    # not reveal the task to someone who cannot open it
+    mentioned = await _may_follow(session, task.project_id, mentioned)
     # comments are searchable with the task (the newest 200k characters of them)
     task.search_text = f"{task.search_text}\n{text}".lstrip("\n")[-SEARCH_TEXT_LIMIT:]
     await TaskRepository(session).add_watchers(task.id, [actor.user_id, *mentioned])

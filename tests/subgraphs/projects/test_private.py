@@ -270,3 +270,23 @@ async def test_board_subscription_of_a_private_project(world: World, member: boo
         assert result.errors is not None
         assert result.errors[0].extensions["code"] == "BOARD_NOT_FOUND"
     await stream.aclose()  # type: ignore[union-attr]
+
+
+async def test_mentions_in_a_private_project_reach_members_only(world: World) -> None:
+    api = world.api
+    member, outsider = user_of(world.member), user_of(world.viewer)
+    project = await api.project(world.a, world.key())
+    task = await api.task(world.a, project["id"], "private discussion")
+    await make_private(world, project["id"])
+    await api.ok(MEMBER, {"p": project["id"], "u": member}, tenant=world.a)
+    data = await api.ok(
+        "mutation($t: ID!, $b: String!) { addComment(taskId: $t, body: $b) { comment { mentions { id } } userErrors { code } } }",
+        {"t": task["id"], "b": f"@{member} and @{outsider}, look"},
+        tenant=world.a,
+    )
+    # the comment keeps what was written; only the member becomes a watcher (and is notified)
+    assert {m["id"] for m in data["addComment"]["comment"]["mentions"]} == {member, outsider}
+    watchers = await api.ok(
+        "query($t: ID!) { task(id: $t) { watchers { id } } }", {"t": task["id"]}, tenant=world.a
+    )
+    assert {w["id"] for w in watchers["task"]["watchers"]} == {world.a.owner_id, member}
