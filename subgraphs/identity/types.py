@@ -300,7 +300,7 @@ class SecurityPolicyPayload:
         return cls(policy=SecurityPolicy(mfa_required=result))
 
 
-@strawberry.type
+@strawberry.type(name="PlatformOperator")
 class Operator:
     """A platform operator (administers tenants; belongs to none)."""
 
