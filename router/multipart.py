@@ -289,7 +289,8 @@ class _UploadClient:
             return await self.inner.execute(request)
         operations = orjson.loads(request.body)
         mapping: dict[str, list[str]] = {}
-        operations["variables"] = _strip(operations.get("variables") or {}, "variables", mapping)
+        variables = operations.get("variables") or {}
+        operations["variables"] = _strip(variables, "variables", mapping, self.upload.files)
         keys = {placeholder: str(i) for i, placeholder in enumerate(mapping)}
         files: dict[str, tuple[str, IO[bytes], str]] = {}
         for placeholder, key in keys.items():
@@ -337,15 +338,17 @@ class _UploadClient:
         return None
 
 
-def _strip(value: Any, path: str, mapping: dict[str, list[str]]) -> Any:
-    """`value` with placeholders replaced by null, their paths recorded in `mapping`."""
-    if isinstance(value, str) and value.startswith(_PLACEHOLDER):
+def _strip(
+    value: Any, path: str, mapping: dict[str, list[str]], files: Mapping[str, object]
+) -> Any:
+    """`value` with this request's placeholders replaced by null, their paths in `mapping`."""
+    if isinstance(value, str) and value in files:
         mapping.setdefault(value, []).append(path)
         return None
     if isinstance(value, dict):
-        return {k: _strip(v, f"{path}.{k}", mapping) for k, v in value.items()}
+        return {k: _strip(v, f"{path}.{k}", mapping, files) for k, v in value.items()}
     if isinstance(value, list):
-        return [_strip(v, f"{path}.{i}", mapping) for i, v in enumerate(value)]
+        return [_strip(v, f"{path}.{i}", mapping, files) for i, v in enumerate(value)]
     return value
 
 

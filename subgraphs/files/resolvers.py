@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry types its decorators only when called without arguments; ours set descriptions)
 """Query and mutations of the files subgraph: parse, call one service function, map."""
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ async def _chunks(upload: Any) -> AsyncIterator[bytes]:
 
 @strawberry.type
 class Query:
-    @strawberry.field
+    @strawberry.field(description="A file of the caller's tenant; null when there is none.")
     async def file(self, info: Ctx, id: strawberry.ID) -> File | None:
         info.context.require_principal()
         file_id = parse_id(id)
@@ -43,7 +45,7 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
+    @strawberry.mutation(description="Upload one file (GraphQL multipart request spec).")
     async def upload_file(
         self, info: Ctx, file: Upload, purpose: FilePurpose = FilePurpose.ATTACHMENT
     ) -> UploadFilePayload:
@@ -68,7 +70,7 @@ class Mutation:
         await context.sessions.close(commit=True)
         return UploadFilePayload(file=File.of(result))
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Delete a file (its uploader, or an owner or admin).")
     async def delete_file(self, info: Ctx, id: strawberry.ID) -> DeleteFilePayload:
         context = info.context
         principal = context.require_principal()

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="untyped-decorator"
+# (strawberry types its decorators only when called without arguments; ours set descriptions)
 """GraphQL shape of the files subgraph: `File` (the entity other subgraphs reference)."""
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class File:
     sha256: str = strawberry.field(description="Hex SHA-256 of the bytes.")
     created_at: datetime
 
-    @strawberry.field
+    @strawberry.field(description="A signed link valid `expiresIn` seconds (default 900).")
     def download_url(self, info: Ctx, expires_in: int | None = None) -> str:
         from subgraphs.files.service import download_url
 

@@ -22,7 +22,14 @@ from subgraphs.files.app import build_schema
 from subgraphs.kit.federation import print_sdl
 from subgraphs.kit.files import sign_download
 from tests.subgraphs.chat.servers import serve
-from tests.subgraphs.files.harness import PNG, UPLOAD, FilesHarness, files_harness, multipart
+from tests.subgraphs.files.harness import (
+    PNG,
+    UPLOAD,
+    FilesHarness,
+    files_harness,
+    multipart,
+    stored_files,
+)
 from tests.subgraphs.identity.harness import Tenant
 
 PREFLIGHT = {"apollo-require-preflight": "true"}
@@ -195,3 +202,33 @@ async def test_expired_and_foreign_urls(stack: Stack) -> None:
         headers=stack.headers(b),
     )
     assert read.json()["data"]["file"] is None
+
+
+TWO = """mutation($a: Upload!, $b: Upload!) {
+  a: uploadFile(file: $a) { file { name sha256 } userErrors { code } }
+  b: uploadFile(file: $b) { file { name sha256 } userErrors { code } } }"""
+
+
+async def test_several_files_in_one_request(stack: Stack) -> None:
+    tenant = await stack.fh.tenant()
+    operations = {"query": TWO, "variables": {"a": None, "b": None}}
+    form = {
+        "operations": json.dumps(operations),
+        "map": json.dumps({"0": ["variables.a"], "1": ["variables.b"]}),
+    }
+    files = {"0": ("one.txt", b"first", "text/plain"), "1": ("two.png", PNG, "image/png")}
+    response = await stack.router.post(
+        "/graphql", headers=stack.headers(tenant), data=form, files=files
+    )
+    body = response.json()
+    assert body["data"]["a"]["file"]["name"] == "one.txt"
+    assert body["data"]["b"]["file"]["name"] == "two.png"
+    assert len(stored_files(stack.fh.deps.config.root)) == 2
+    # more files than ROUTER_MAX_UPLOAD_FILES (10) are refused
+    many = {str(i): (f"{i}.txt", b"x", "text/plain") for i in range(11)}
+    form["map"] = json.dumps({str(i): ["variables.a"] for i in range(11)})
+    response = await stack.router.post(
+        "/graphql", headers=stack.headers(tenant), data=form, files=many
+    )
+    assert response.status_code == 400
+    assert "Too many files" in response.json()["errors"][0]["message"]

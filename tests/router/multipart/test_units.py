@@ -1,0 +1,91 @@
+"""Multipart pieces alone: placing files in variables, stripping them back out for the
+subgraph, and the plan check that keeps an upload on one subgraph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from router.multipart import (
+    SEVERAL_SUBGRAPHS,
+    Upload,
+    UploadError,
+    UploadLimits,
+    _place,
+    _strip,
+    _UploadPlanCheck,
+)
+from router.pipeline import GraphQLRequest, RequestContext, RequestError
+from router.plan import Fetch, Flatten, OperationKind, Parallel, QueryPlan, Sequence
+
+
+def test_files_are_placed_at_nested_paths() -> None:
+    variables: dict[str, Any] = {"input": {"files": [None, None], "title": "x"}, "one": None}
+    assert _place(variables, "variables.input.files.1", "P1") == "input"
+    assert _place(variables, "variables.one", "P0") == "one"
+    assert variables == {"input": {"files": [None, "P1"], "title": "x"}, "one": "P0"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["query", "variables", "variables.missing.deep", "variables.input.files.7", "extensions.x", 3],
+)
+def test_paths_outside_the_variables_are_refused(path: Any) -> None:
+    variables: dict[str, Any] = {"input": {"files": [None]}}
+    with pytest.raises(UploadError) as caught:
+        _place(variables, path, "P")
+    assert caught.value.status == 400
+
+
+def test_only_this_requests_placeholders_are_stripped() -> None:
+    files = {"__router_upload__abc_0": object()}
+    mapping: dict[str, list[str]] = {}
+    variables = {
+        "input": {"files": ["__router_upload__abc_0"], "note": "__router_upload__forged_0"},
+        "again": "__router_upload__abc_0",
+    }
+    stripped = _strip(variables, "variables", mapping, files)
+    assert stripped == {
+        "input": {"files": [None], "note": "__router_upload__forged_0"},
+        "again": None,
+    }
+    assert mapping == {"__router_upload__abc_0": ["variables.input.files.0", "variables.again"]}
+
+
+def _prepared(plan: QueryPlan) -> Any:
+    class Prepared:
+        pass
+
+    prepared = Prepared()
+    prepared.plan = plan  # type: ignore[attr-defined]
+    return prepared
+
+
+def _fetch(service: str, *variables: str) -> Fetch:
+    return Fetch(service, "mutation { x }", OperationKind.MUTATION, variables)
+
+
+def test_an_upload_used_by_two_fetches_is_refused() -> None:
+    upload = Upload(GraphQLRequest("mutation { x }"), {}, frozenset({"file"}))
+    check = _UploadPlanCheck(upload)
+    context = RequestContext()
+    check.on_prepared(_prepared(QueryPlan(_fetch("files", "file"))), context)
+    # other fetches without the upload are fine (payload fields from other subgraphs)
+    mixed = Sequence((_fetch("files", "file"), Flatten(("x",), _fetch("chat", "other"))))
+    check.on_prepared(_prepared(QueryPlan(mixed)), context)
+    for plan in (
+        Parallel((_fetch("files", "file"), _fetch("scanner", "file"))),
+        Sequence((_fetch("files", "file"), Flatten(("x",), _fetch("files", "file")))),
+    ):
+        with pytest.raises(RequestError) as caught:
+            check.on_prepared(_prepared(QueryPlan(plan)), context)
+        assert caught.value.code == SEVERAL_SUBGRAPHS
+
+
+def test_limits_come_from_the_environment() -> None:
+    limits = UploadLimits.from_env(
+        {"ROUTER_MAX_UPLOAD_BYTES": "1000", "ROUTER_MAX_UPLOAD_FILES": "2"}
+    )
+    assert (limits.max_bytes, limits.max_files) == (1000, 2)
+    assert UploadLimits.from_env({}).max_bytes == 25 * 1024 * 1024
