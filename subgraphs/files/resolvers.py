@@ -20,7 +20,7 @@ from subgraphs.files.types import (
     UploadFilePayload,
     parse_id,
 )
-from subgraphs.kit.files import FileMissingError
+from subgraphs.kit.files import FileMissingError, FileRequiredError
 from subgraphs.kit.payloads import UserError, guard
 
 CHUNK = 64 * 1024
@@ -52,6 +52,8 @@ class Mutation:
         context = info.context
         principal = context.require_principal()
         upload: Any = file
+        if not hasattr(upload, "read"):  # a JSON request naming the file with a plain value
+            return UploadFilePayload(user_errors=[UserError.of(FileRequiredError(field="file"))])
         work = service.upload_file(
             context.deps,
             principal,

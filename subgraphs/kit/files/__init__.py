@@ -14,6 +14,7 @@ from subgraphs.kit.files.errors import (
     FileError,
     FileErrorCode,
     FileMissingError,
+    FileRequiredError,
     FileTooLargeError,
     FileTypeNotAllowedError,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "FileError",
     "FileErrorCode",
     "FileMissingError",
+    "FileRequiredError",
     "FileTooLargeError",
     "FileTypeNotAllowedError",
     "FilesConfig",

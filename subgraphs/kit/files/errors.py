@@ -6,7 +6,8 @@ DomainError
     ├── FileTypeNotAllowedError  the declared type is not on the allow-list
     ├── FileContentMismatchError the bytes are not what the type or name claims
     ├── FileEmptyError        zero bytes
-    └── FileNotFoundError_    no such file in this tenant
+    ├── FileRequiredError     no file part (a JSON request naming the file with a string)
+    └── FileMissingError      no such file in this tenant
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "FileError",
     "FileErrorCode",
     "FileMissingError",
+    "FileRequiredError",
     "FileTooLargeError",
     "FileTypeNotAllowedError",
 ]
@@ -32,6 +34,7 @@ class FileErrorCode(StrEnum):
     FILE_CONTENT_MISMATCH = "FILE_CONTENT_MISMATCH"
     FILE_EMPTY = "FILE_EMPTY"
     FILE_NOT_FOUND = "FILE_NOT_FOUND"
+    FILE_REQUIRED = "FILE_REQUIRED"
 
 
 class FileError(DomainError):
@@ -56,6 +59,11 @@ class FileContentMismatchError(FileError):
 class FileEmptyError(FileError):
     code = FileErrorCode.FILE_EMPTY
     message = "The file is empty."
+
+
+class FileRequiredError(FileError):
+    code = FileErrorCode.FILE_REQUIRED
+    message = "Send the file as a multipart request (GraphQL multipart request spec)."
 
 
 class FileMissingError(FileError):

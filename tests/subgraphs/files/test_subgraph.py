@@ -130,3 +130,9 @@ async def test_bodies_far_over_the_limit_are_cut_off_before_parsing(fh: FilesHar
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "FILE_TOO_LARGE"
     assert not stored_files(fh.deps.config.root)
+
+
+async def test_a_file_sent_as_json_is_a_user_error(fh: FilesHarness) -> None:
+    tenant = await fh.tenant()
+    body = await fh.gql(UPLOAD, {"file": "not a file"}, tenant)
+    assert body["data"]["uploadFile"]["userErrors"][0]["code"] == "FILE_REQUIRED"
