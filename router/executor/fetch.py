@@ -49,7 +49,6 @@ async def run_entity_fetch(
         objects = collect_objects(state.data, paths[0])
     else:
         objects = [obj for path in paths for obj in collect_objects(state.data, path)]
-    prefix = _common_prefix(paths)
     extract = representation_extractor(fetch.requires, state.context.schema)
     representations: list[dict[str, Any]] = []
     targets: list[list[dict[str, Any]]] = []
@@ -73,6 +72,7 @@ async def run_entity_fetch(
         targets.append([obj])
     if not representations:
         return
+    prefix = _common_prefix(paths)
     variables = _forwarded(fetch, state)
     variables["representations"] = representations
     body = await _send(fetch, variables, state, prefix)
