@@ -20,7 +20,7 @@ from saas_platform.worker.jobs import JOB_FUNCTIONS, scheduled_jobs
 from saas_platform.worker.tenants import ControlTenantSource
 from subgraphs.integrations import events as _integration_events  # noqa: F401
 from subgraphs.integrations.dispatcher import WebhookDispatcher, WebhookOptions
-from subgraphs.integrations.service import webhooks_subscription
+from subgraphs.integrations.service import WEBHOOKS_TOPIC, webhooks_subscription
 from subgraphs.kit.events import (
     Consumer,
     ConsumerOptions,
@@ -147,7 +147,10 @@ def build_worker(
                 Consumer(streams, subscription, sessions, name=consumer_name, options=options)
             )
     if "webhooks" in chosen:
-        worker.dispatcher = WebhookDispatcher(tenants, sessions, WebhookOptions.from_env())
+        hooks_wake = RedisWakeSignal(client, WEBHOOKS_TOPIC) if client is not None else None
+        worker.dispatcher = WebhookDispatcher(
+            tenants, sessions, WebhookOptions.from_env(), wake=hooks_wake
+        )
     if "scheduler" in chosen:
         worker.scheduler = Scheduler(lock, scheduled_jobs(tenants, sessions), owner=name)
     return worker

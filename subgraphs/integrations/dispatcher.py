@@ -1,5 +1,11 @@
 """Sends due webhook deliveries: signed, retried with backoff and jitter, endpoints disabled
-after too many consecutive failures (with a `WebhookEndpointDisabled` event)."""
+after too many consecutive failures (with a `WebhookEndpointDisabled` event).
+
+Which tenants to visit: with a wake signal (Redis), the tenants announced on the `webhooks`
+topic after a commit that created or re-queued deliveries (fan-out, redelivery), plus those
+whose next attempt this dispatcher knows is due (it reads each visited tenant's next due time),
+plus a sweep of every tenant each `sweep_interval` (the safety net: lost announcements, another
+dispatcher's expired lease, a restart). Without one it sweeps every `interval` (1 s)."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,13 +26,16 @@ from subgraphs.integrations import repository
 from subgraphs.integrations.errors import UrlNotAllowedError
 from subgraphs.integrations.events import WebhookEndpointDisabled
 from subgraphs.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from subgraphs.integrations.service import WEBHOOKS_TOPIC
 from subgraphs.integrations.signing import SIGNATURE_HEADER, sign
 from subgraphs.integrations.ssrf import Resolver, resolve_target, system_resolver
 from subgraphs.kit.events import SessionFactory, TenantSource, record
+from subgraphs.kit.events.wake import WakeSignal, announcements
 from subgraphs.kit.ids import TenantId
 
 logger = logging.getLogger("integrations.webhooks")
 _TRUE = {"1", "true", "yes", "on"}
+MIN_WAIT = 0.1  # floor of a wait for a known due time (rows leased elsewhere stay "due")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,7 @@ class WebhookOptions:
     retry_cap: float = 6 * 3600.0
     disable_after: int = 20
     batch: int = 20
+    sweep_interval: float = 60.0  # with a wake signal
 
     @classmethod
     def from_env(cls) -> WebhookOptions:
@@ -47,6 +58,7 @@ class WebhookOptions:
             max_attempts=int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
             retry_base=float(env.get("WEBHOOK_RETRY_BASE", "30")),
             disable_after=int(env.get("WEBHOOK_DISABLE_AFTER", "20")),
+            sweep_interval=float(env.get("WEBHOOK_SWEEP_INTERVAL", "60")),
         )
 
 
@@ -66,6 +78,14 @@ def backoff(options: WebhookOptions, attempt: int) -> float:
     return float(delay * random.uniform(0.75, 1.25))
 
 
+@dataclass(slots=True)
+class DispatchStats:
+    cycles: int = 0
+    sweeps: int = 0
+    tenants_visited: int = 0
+    sent: int = 0
+
+
 class WebhookDispatcher:
     def __init__(
         self,
@@ -74,29 +94,100 @@ class WebhookDispatcher:
         options: WebhookOptions | None = None,
         *,
         resolver: Resolver = system_resolver,
+        wake: WakeSignal | None = None,
+        in_process_hints: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.tenants = tenants
         self.sessions = sessions
         self.options = options or WebhookOptions.from_env()
         self.resolver = resolver
+        self.wake = wake
+        self.in_process_hints = in_process_hints
+        self.clock = clock
         self.client = httpx.AsyncClient(timeout=self.options.timeout, follow_redirects=False)
+        self.stats = DispatchStats()
+        self.listening = asyncio.Event()  # set once subscribed to the wake-up channel
+        self._dirty: set[TenantId] = set()
+        self._due: dict[TenantId, datetime] = {}  # known next attempt per visited tenant
+        self._wake = asyncio.Event()
+        self._next_sweep = 0.0
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
+    def on_wake(self, tenants: set[TenantId] | None) -> None:
+        if tenants is None:  # re-subscribed: announcements may have been missed
+            self._next_sweep = 0.0
+        else:
+            self._dirty.update(tenants)
+        self._wake.set()
+
+    def _on_announce(self, topic: str, tenants: set[TenantId]) -> None:
+        if topic == WEBHOOKS_TOPIC:
+            self.on_wake(tenants)
+
     async def run(self, stop: asyncio.Event, interval: float = 1.0) -> None:
+        """`interval`: the sweep interval without a wake signal."""
+        sweep = interval if self.wake is None else self.options.sweep_interval
+        hints = announcements.subscribe(self._on_announce) if self.in_process_hints else None
+        listener = None
+        if self.wake is not None:
+            listener = asyncio.ensure_future(self.wake.listen(self.on_wake, stop, self.listening))
         try:
             while not stop.is_set():
                 try:
-                    await self.run_once()
+                    await self.cycle(sweep)
                 except Exception:
                     logger.exception("webhook dispatch cycle failed")
-                try:
-                    await asyncio.wait_for(stop.wait(), interval)
-                except TimeoutError:
-                    continue
+                await self._wait(stop)
         finally:
+            if hints is not None:
+                hints()
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
             await self.aclose()
+
+    async def cycle(self, sweep_interval: float) -> int:
+        """Sweep every tenant when due, else visit the announced and the known-due ones."""
+        self.stats.cycles += 1
+        now = self.clock()
+        if now >= self._next_sweep:
+            self._next_sweep = now + sweep_interval
+            if self.wake is not None:
+                await self.wake.take_dirty()  # this sweep covers them
+            sent = await self.run_once()
+            self.stats.sweeps += 1
+            return sent
+        targets = set(self._dirty)
+        self._dirty.clear()
+        if self.wake is not None:
+            targets |= await self.wake.take_dirty()
+        wall = datetime.now(UTC)
+        targets |= {t for t, due in self._due.items() if due <= wall}
+        if not targets:
+            return 0
+        active = set(await self.tenants.active_tenants())
+        sent = 0
+        for tenant_id in sorted(targets & active):
+            sent += await self.dispatch_tenant(tenant_id)
+        return sent
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        if self._dirty:
+            return
+        self._wake.clear()
+        timeout = max(0.0, self._next_sweep - self.clock())
+        if self._due:
+            until_due = (min(self._due.values()) - datetime.now(UTC)).total_seconds()
+            timeout = min(timeout, max(MIN_WAIT, until_due))
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     async def run_once(self) -> int:
         sent = 0
@@ -105,11 +196,25 @@ class WebhookDispatcher:
         return sent
 
     async def dispatch_tenant(self, tenant_id: TenantId) -> int:
-        leased = await self._lease(tenant_id)
-        await asyncio.gather(*(self._deliver(tenant_id, d, e) for d, e in leased))
+        self.stats.tenants_visited += 1
+        leased, next_due = await self._lease(tenant_id)
+        if leased:
+            await asyncio.gather(*(self._deliver(tenant_id, d, e) for d, e in leased))
+            async with self.sessions(tenant_id) as session:
+                next_due = await repository.next_due(session)
+        self._remember(tenant_id, next_due)
+        self.stats.sent += len(leased)
         return len(leased)
 
-    async def _lease(self, tenant_id: TenantId) -> list[tuple[WebhookDelivery, WebhookEndpoint]]:
+    def _remember(self, tenant_id: TenantId, due: datetime | None) -> None:
+        if due is None:
+            self._due.pop(tenant_id, None)
+        else:
+            self._due[tenant_id] = due if due.tzinfo is not None else due.replace(tzinfo=UTC)
+
+    async def _lease(
+        self, tenant_id: TenantId
+    ) -> tuple[list[tuple[WebhookDelivery, WebhookEndpoint]], datetime | None]:
         now = datetime.now(UTC)
         lease = now + timedelta(seconds=self.options.timeout * 3)
         leased: list[tuple[WebhookDelivery, WebhookEndpoint]] = []
@@ -121,7 +226,8 @@ class WebhookDispatcher:
                     continue
                 delivery.lease_until = lease
                 leased.append((delivery, endpoint))
-        return leased
+            next_due = None if leased else await repository.next_due(session)
+        return leased, next_due
 
     async def send(self, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
         started = time.monotonic()

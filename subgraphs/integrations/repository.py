@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -112,3 +112,17 @@ async def purge_deliveries(session: AsyncSession, before: datetime, limit: int =
         .execution_options(synchronize_session=False)
     )
     return len(ids)
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the next attempt of this tenant is due (a leased row: when its lease ends)."""
+    due = case(
+        (
+            WebhookDelivery.lease_until > WebhookDelivery.next_attempt_at,
+            WebhookDelivery.lease_until,
+        ),
+        else_=WebhookDelivery.next_attempt_at,
+    )
+    statement = select(func.min(due)).where(WebhookDelivery.status.in_(DUE_STATUSES))
+    value: datetime | None = (await session.execute(statement)).scalar_one_or_none()
+    return value

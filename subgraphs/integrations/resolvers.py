@@ -124,11 +124,12 @@ class Mutation:
     async def redeliver_webhook(
         self, info: Ctx, input: RedeliverWebhookInput
     ) -> WebhookDeliveryPayload:
-        info.context.require_scope()
+        scope = info.context.require_scope()
 
         async def run() -> WebhookDelivery:
             session = await info.context.sessions.write()
-            return WebhookDelivery.of(await service.redeliver(session, str(input.delivery_id)))
+            row = await service.redeliver(session, str(input.delivery_id), scope.tenant_id)
+            return WebhookDelivery.of(row)
 
         result = await guard(info.context, run())
         if isinstance(result, list):

@@ -24,8 +24,11 @@ from subgraphs.integrations.ssrf import check_url_shape
 from subgraphs.kit.events import EVENT_TYPES, Event, HandlerContext, Subscription
 from subgraphs.kit.events.public import PRIVATE_DOMAINS, webhook_body
 from subgraphs.kit.events.types import dumps
+from subgraphs.kit.events.wake import announce
+from subgraphs.kit.ids import TenantId
 
 WEBHOOKS_GROUP = "webhooks"
+WEBHOOKS_TOPIC = "webhooks"  # the dispatchers' wake-up topic
 
 
 def _now() -> datetime:
@@ -137,8 +140,11 @@ async def require_endpoint(session: AsyncSession, endpoint_id: str) -> WebhookEn
     return endpoint
 
 
-async def redeliver(session: AsyncSession, delivery_id: str) -> WebhookDelivery:
-    """Send a delivery again (whatever its status), with a fresh attempt budget."""
+async def redeliver(
+    session: AsyncSession, delivery_id: str, tenant_id: TenantId | None = None
+) -> WebhookDelivery:
+    """Send a delivery again (whatever its status), with a fresh attempt budget; `tenant_id`
+    wakes the dispatchers after the commit."""
     delivery = await repository.find_delivery(session, delivery_id)
     if delivery is None:
         raise DeliveryNotFoundError(field="deliveryId", id=delivery_id)
@@ -149,6 +155,8 @@ async def redeliver(session: AsyncSession, delivery_id: str) -> WebhookDelivery:
     delivery.next_attempt_at = _now()
     delivery.lease_until = None
     delivery.updated_at = _now()
+    if tenant_id is not None:
+        announce(session, WEBHOOKS_TOPIC, tenant_id)
     return delivery
 
 
@@ -167,6 +175,7 @@ async def fan_out(context: HandlerContext, item: Event) -> None:
             continue
         if await repository.find_delivery_for(session, endpoint.id, str(item.event_id)):
             continue
+        announce(session, WEBHOOKS_TOPIC, context.tenant_id)  # after commit: wake dispatchers
         session.add(
             WebhookDelivery(
                 id=str(uuid.uuid4()),

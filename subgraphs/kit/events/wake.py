@@ -10,6 +10,10 @@ until the relay's periodic sweep of every tenant (`RelayOptions.sweep_interval`)
 
     subgraph:  COMMIT ─► local_hub ─► WakePublisher ─► SADD events:dirty + PUBLISH events:wake
     relay:     SUBSCRIBE events:wake ─► wake-up ─► SPOP events:dirty ─► drain those tenants
+
+Other work queues use the same mechanism under their own topic: `announce(session, topic,
+tenant)` in a transaction announces the tenant on `{topic}:dirty` / `{topic}:wake` after the
+commit (the webhook dispatcher's `webhooks` topic: new deliveries, redeliveries).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from subgraphs.kit.events.keys import key
 from subgraphs.kit.events.outbox import EventHub, local_hub
@@ -30,17 +37,85 @@ from subgraphs.kit.ids import TenantId
 
 __all__ = [
     "DIRTY_KEY",
+    "EVENTS_TOPIC",
     "WAKE_CHANNEL",
+    "Announcements",
     "RedisWakeSignal",
     "WakePublisher",
     "WakeSignal",
+    "announce",
+    "announcements",
+    "dirty_key",
     "start_wake_publisher",
+    "wake_channel",
 ]
 
 logger = logging.getLogger("events.wake")
-DIRTY_KEY = key("events", "dirty")
-WAKE_CHANNEL = key("events", "wake")
+EVENTS_TOPIC = "events"
 OnWake = Callable[[set[TenantId] | None], None]  # None: "messages may have been lost"
+Listener = Callable[[str, set[TenantId]], None]
+_ANNOUNCE = "saas_wake_announcements"
+
+
+def dirty_key(topic: str) -> str:
+    return key(topic, "dirty")
+
+
+def wake_channel(topic: str) -> str:
+    return key(topic, "wake")
+
+
+DIRTY_KEY = dirty_key(EVENTS_TOPIC)
+WAKE_CHANNEL = wake_channel(EVENTS_TOPIC)
+
+
+class Announcements:
+    """In-process fan-out of committed announcements `(topic, tenants)`."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def publish(self, items: set[tuple[str, TenantId]]) -> None:
+        by_topic: dict[str, set[TenantId]] = {}
+        for topic, tenant_id in items:
+            by_topic.setdefault(topic, set()).add(tenant_id)
+        for topic, tenants in by_topic.items():
+            for listener in list(self._listeners):
+                try:
+                    listener(topic, tenants)
+                except Exception:
+                    logger.exception("wake-up listener failed on %s", topic)
+
+
+announcements = Announcements()
+
+
+def announce(session: AsyncSession, topic: str, tenant_id: TenantId) -> None:
+    """After this session's transaction commits, wake whoever serves `topic` for the tenant
+    (nothing on rollback)."""
+    session.sync_session.info.setdefault(_ANNOUNCE, set()).add((topic, tenant_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    items: set[tuple[str, TenantId]] | None = session.info.pop(_ANNOUNCE, None)
+    if not items:
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    loop.call_soon(announcements.publish, items)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:
+        session.info.pop(_ANNOUNCE, None)
 
 
 class WakeSignal(Protocol):
@@ -69,8 +144,18 @@ def _text(value: Any) -> str:
 
 
 class RedisWakeSignal:
-    def __init__(self, redis: Any, *, max_take: int = 10_000, poll_timeout: float = 1.0) -> None:
+    def __init__(
+        self,
+        redis: Any,
+        topic: str = EVENTS_TOPIC,
+        *,
+        max_take: int = 10_000,
+        poll_timeout: float = 1.0,
+    ) -> None:
         self.redis = redis
+        self.topic = topic
+        self.dirty_key = dirty_key(topic)
+        self.channel = wake_channel(topic)
         self.max_take = max_take
         self.poll_timeout = poll_timeout
 
@@ -79,12 +164,12 @@ class RedisWakeSignal:
         if not ids:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.sadd(DIRTY_KEY, *ids)
-            pipe.publish(WAKE_CHANNEL, ",".join(ids))
+            pipe.sadd(self.dirty_key, *ids)
+            pipe.publish(self.channel, ",".join(ids))
             await pipe.execute()
 
     async def take_dirty(self) -> set[TenantId]:
-        raw = await self.redis.spop(DIRTY_KEY, self.max_take)
+        raw = await self.redis.spop(self.dirty_key, self.max_take)
         return _tenants(raw or [])
 
     async def listen(
@@ -97,7 +182,7 @@ class RedisWakeSignal:
         while not stop.is_set():
             pubsub = self.redis.pubsub()
             try:
-                await pubsub.subscribe(WAKE_CHANNEL)
+                await pubsub.subscribe(self.channel)
                 if subscribed_before:
                     on_wake(None)
                 subscribed_before = True
@@ -110,7 +195,7 @@ class RedisWakeSignal:
                     if message is not None and message.get("type") == "message":
                         on_wake(_tenants(message["data"]))
             except (RedisError, OSError) as exc:
-                logger.warning("relay wake-up channel lost (%s); sweeping meanwhile", exc)
+                logger.warning("wake-up channel %s lost (%s); sweeping", self.channel, exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 1.0)
             finally:
@@ -119,30 +204,42 @@ class RedisWakeSignal:
 
 
 class WakePublisher:
-    """A `local_hub` subscriber announcing the tenants of committed events (coalesced)."""
+    """Announces on Redis the tenants of committed events (`local_hub`) and of committed
+    `announce()` calls, coalescing what one loop iteration committed into one round trip per
+    topic."""
 
-    def __init__(self, signal: WakeSignal) -> None:
-        self.signal = signal
+    def __init__(self, redis: Any) -> None:
+        self.redis = redis
         self.sent = 0
         self.failed = 0
-        self._pending: set[TenantId] = set()
+        self._signals: dict[str, RedisWakeSignal] = {}
+        self._pending: dict[str, set[TenantId]] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def __call__(self, item: Event) -> None:
-        self._pending.add(item.tenant_id)
+    def on_event(self, item: Event) -> None:
+        self.on_announce(EVENTS_TOPIC, {item.tenant_id})
+
+    def on_announce(self, topic: str, tenants: set[TenantId]) -> None:
+        self._pending.setdefault(topic, set()).update(tenants)
         if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._flush())
+
+    def _signal(self, topic: str) -> RedisWakeSignal:
+        if topic not in self._signals:
+            self._signals[topic] = RedisWakeSignal(self.redis, topic)
+        return self._signals[topic]
 
     async def _flush(self) -> None:
         await asyncio.sleep(0)  # let the rest of the commit's events join this round trip
         while self._pending:
-            batch, self._pending = self._pending, set()
-            try:
-                await self.signal.notify(batch)
-                self.sent += 1
-            except (RedisError, OSError):
-                self.failed += 1  # the relay's sweep will find these rows
-                logger.warning("could not announce committed events of %d tenant(s)", len(batch))
+            batch, self._pending = self._pending, {}
+            for topic, tenants in batch.items():
+                try:
+                    await self._signal(topic).notify(tenants)
+                    self.sent += 1
+                except (RedisError, OSError):
+                    self.failed += 1  # the sweep will find this work
+                    logger.warning("could not announce %s for %d tenant(s)", topic, len(tenants))
 
     async def drain(self) -> None:
         """Wait for announcements in flight (tests, shutdown)."""
@@ -151,9 +248,16 @@ class WakePublisher:
 
 
 def start_wake_publisher(
-    redis: Any, hub: EventHub = local_hub
+    redis: Any, hub: EventHub = local_hub, hub_announcements: Announcements = announcements
 ) -> tuple[WakePublisher, Callable[[], None]]:
-    """Announce this process's committed events on Redis; returns the publisher and the
-    function that stops it."""
-    publisher = WakePublisher(RedisWakeSignal(redis))
-    return publisher, hub.subscribe(publisher)
+    """Announce this process's committed events and announcements on Redis; returns the
+    publisher and the function that stops it."""
+    publisher = WakePublisher(redis)
+    stop_events = hub.subscribe(publisher.on_event)
+    stop_announcements = hub_announcements.subscribe(publisher.on_announce)
+
+    def stop() -> None:
+        stop_events()
+        stop_announcements()
+
+    return publisher, stop
