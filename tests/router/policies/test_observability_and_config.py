@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from pathlib import Path
 
 import orjson
 import pytest
+import yaml
 from policystack import policy_stack
 
-from router.config import ConfigError, load_config
+from router.config import ConfigError, RouterConfig, load_config
 from router.observability import JsonFormatter, bind_log_context, build_tracer, tracing
 from router.observability.metrics import Registry
+from router.policies.config import PoliciesConfig
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -96,3 +100,20 @@ def test_example_file_loads_and_env_overrides(tmp_path: Path) -> None:
     path.write_text("policies:\n  cost:\n    max_cost: lots\n")
     with pytest.raises(ConfigError):
         load_config(path, env={})
+
+
+def test_every_option_is_documented_and_in_the_example() -> None:
+    """docs/router.md names every setting (in a code span) and router.example.yaml sets it."""
+    doc = (ROOT / "docs" / "router.md").read_text()
+    spans = re.findall(r"`([^`\n]+)`", doc)  # the code spans, in order
+    example = yaml.safe_load((ROOT / "router.example.yaml").read_text())
+    for option in dataclasses.fields(RouterConfig):
+        assert f"`{option.name}`" in doc, option.name
+        assert option.name in example, option.name
+    for section in dataclasses.fields(PoliciesConfig):
+        factory: object = section.default_factory
+        assert callable(factory)
+        for option in dataclasses.fields(factory()):
+            word = re.compile(rf"\b{option.name}\b")
+            assert any(word.search(span) for span in spans), f"{section.name}.{option.name}"
+            assert option.name in example["policies"][section.name], option.name
