@@ -1,4 +1,5 @@
-"""Structured JSON logs carrying the request id and tenant.
+"""Structured JSON logs carrying the request id and tenant (and, with tracing on, the trace and
+span ids of the request, to find its trace).
 
 The ids live in ContextVars set once per request by the policy hook (log context only: no
 router code reads them to decide anything). `JsonFormatter` writes one JSON object per line.
@@ -11,6 +12,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import orjson
+
+from router.observability import tracing
 
 request_id_var: ContextVar[str | None] = ContextVar("router_request_id", default=None)
 tenant_var: ContextVar[str | None] = ContextVar("router_tenant", default=None)
@@ -35,6 +38,12 @@ class JsonFormatter(logging.Formatter):
         tenant = tenant_var.get()
         if tenant:
             entry["tenant"] = tenant
+        current = tracing.active()
+        if current is not None:
+            span_context = current[1].get_span_context()
+            if span_context.is_valid:
+                entry["trace_id"] = format(span_context.trace_id, "032x")
+                entry["span_id"] = format(span_context.span_id, "016x")
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(entry).decode()

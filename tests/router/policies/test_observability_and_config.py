@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 import yaml
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from policystack import policy_stack
 
 from router.config import ConfigError, RouterConfig, load_config
@@ -63,7 +64,19 @@ def test_json_logs_carry_request_id_and_tenant() -> None:
     assert entry["message"] == "hello x"
     assert entry["request_id"] == "req-42"
     assert entry["tenant"] == "acme"
-    bind_log_context(None, None)
+    assert "trace_id" not in entry
+    # with tracing on, the active request span names the trace
+    tracer = tracing.RouterTracer(InMemorySpanExporter())
+    span = tracer.start_request({"traceparent": f"00-{'ab' * 16}-{'cd' * 8}-01"})
+    tracing.activate(tracer, span)
+    try:
+        entry = orjson.loads(JsonFormatter().format(record))
+    finally:
+        tracing.deactivate()
+        bind_log_context(None, None)
+        tracer.shutdown()
+    assert entry["trace_id"] == "ab" * 16
+    assert entry["span_id"] == format(span.get_span_context().span_id, "016x")
 
 
 def test_tracing_is_off_without_endpoint() -> None:
