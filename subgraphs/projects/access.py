@@ -78,6 +78,17 @@ async def visible_one(info: Ctx, row: T | None) -> T | None:
     return row if row.project_id not in await hidden_projects(info) else None
 
 
+async def still_visible(info: Ctx, project_id: uuid.UUID) -> bool:
+    """Whether the caller may see the project *now*: a fresh read, no per-request cache (a
+    long-lived subscription re-checks it for each event; admins cost no query)."""
+    principal = info.context.require_principal()
+    if sees_everything(principal):
+        return True
+    async with info.context.sessions.read() as session:
+        bind_viewer(session, principal)
+        return await may_see_project_id(session, project_id)
+
+
 async def visible_project(info: Ctx, project: Project | None) -> Project | None:
     if project is None:
         return None

@@ -1,4 +1,8 @@
-"""`boardUpdated(boardId)`: committed card changes of the board's project."""
+"""`boardUpdated(boardId)`: committed card changes of the board's project.
+
+Visibility is checked when subscribing and again before each event: once the caller may no
+longer see the project (removed from a private project, or a project made private), the
+stream ends with `BOARD_NOT_FOUND` instead of delivering the event."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from subgraphs.projects.access import visible_one
+from subgraphs.projects.access import still_visible, visible_one
 from subgraphs.projects.errors import BoardNotFoundError
 from subgraphs.projects.realtime import channel
 from subgraphs.projects.repository.boards import BoardRepository
@@ -31,6 +35,8 @@ class Subscription:
             raise BoardNotFoundError(field="boardId")
         feed = info.context.deps.feed
         async for message in feed.subscribe(channel(principal.tenant_id, board.project_id)):
+            if not await still_visible(info, board.project_id):
+                raise BoardNotFoundError(field="boardId")
             yield BoardEvent(
                 kind=message.kind,
                 board_id=board_id,

@@ -220,8 +220,12 @@ async def test_search_and_rollups_leave_private_projects_out(world: World) -> No
     assert {"key": secret["id"], "seconds": 120} in owners["timeRollup"]
 
 
-@pytest.mark.parametrize("member", [False, True])
-async def test_board_subscription_of_a_private_project(world: World, member: bool) -> None:
+MOVE_CARD = "mutation($i: MoveCardInput!) { moveCard(input: $i) { userErrors { code } } }"
+
+
+async def board_stream(world: World, board_id: str, user: uuid.UUID) -> Any:
+    """`boardUpdated(board_id)` resolved by the schema for a tenant member `user` (the
+    WebSocket transport is the kit's), returned once it listens to the feed (or failed)."""
     from subgraphs.kit.context import SubgraphContext, TenantScope
     from subgraphs.kit.loaders import LoaderRegistry
     from subgraphs.kit.sessions import RequestSessions
@@ -229,11 +233,6 @@ async def test_board_subscription_of_a_private_project(world: World, member: boo
     from subgraphs.projects.deps import ProjectsDeps
 
     api = world.api
-    project = await api.project(world.a, world.key())
-    await make_private(world, project["id"])
-    user = uuid.uuid4()
-    if member:
-        await api.ok(MEMBER, {"p": project["id"], "u": str(user)}, tenant=world.a)
     tenant = TenantId(uuid.UUID(world.a.id))
     sessions = RequestSessions(lambda: api.identity.runtime.tenants.session(tenant))
     principal = Principal(tenant_id=tenant, user_id=user, kind=PrincipalKind.USER, roles=("member",),
@@ -245,23 +244,41 @@ async def test_board_subscription_of_a_private_project(world: World, member: boo
         authenticated=True,
     )  # fmt: skip
     document = "subscription($b: ID!) { boardUpdated(boardId: $b) { kind taskId } }"
-    stream = await build_schema().subscribe(document, {"b": project["board"]["id"]}, context)
-    first = asyncio.ensure_future(anext(stream))  # type: ignore[arg-type]
-    if member:  # subscribed: a move arrives
-        from subgraphs.projects.realtime import channel
+    return await build_schema().subscribe(document, {"b": board_id}, context)
 
+
+async def listening(world: World, project: dict[str, Any], first: Any) -> None:
+    from subgraphs.projects.realtime import channel
+
+    subscribed = channel(uuid.UUID(world.a.id), uuid.UUID(project["id"]))
+    for _ in range(100):  # until the resolver subscribed to the feed (or failed)
+        if world.api.feed.subscribers(subscribed) > 0 or first.done():
+            return
+        await asyncio.sleep(0.02)
+
+
+async def move_to(world: World, project: dict[str, Any], task: dict[str, Any], col: int) -> None:
+    column = project["board"]["columns"][col]["id"]
+    variables = {
+        "i": {"boardId": project["board"]["id"], "taskId": task["id"], "toColumnId": column}
+    }
+    await world.api.ok(MOVE_CARD, variables, tenant=world.a)
+
+
+@pytest.mark.parametrize("member", [False, True])
+async def test_board_subscription_of_a_private_project(world: World, member: bool) -> None:
+    api = world.api
+    project = await api.project(world.a, world.key())
+    await make_private(world, project["id"])
+    user = uuid.uuid4()
+    if member:
+        await api.ok(MEMBER, {"p": project["id"], "u": str(user)}, tenant=world.a)
+    stream = await board_stream(world, project["board"]["id"], user)
+    first = asyncio.ensure_future(anext(stream))
+    if member:  # subscribed: a move arrives
         task = await api.task(world.a, project["id"], "card")
-        subscribed = channel(tenant, uuid.UUID(project["id"]))
-        for _ in range(100):  # until the resolver subscribed to the feed
-            if api.feed.subscribers(subscribed) > 0 or first.done():
-                break
-            await asyncio.sleep(0.02)
-        done = project["board"]["columns"][-1]["id"]
-        await api.ok(
-            "mutation($i: MoveCardInput!) { moveCard(input: $i) { userErrors { code } } }",
-            {"i": {"boardId": project["board"]["id"], "taskId": task["id"], "toColumnId": done}},
-            tenant=world.a,
-        )
+        await listening(world, project, first)
+        await move_to(world, project, task, -1)
         result = await asyncio.wait_for(first, 5)
         assert result.errors is None, result.errors
         assert result.data["boardUpdated"]["kind"] in {"CARD_CREATED", "CARD_MOVED"}
@@ -269,7 +286,40 @@ async def test_board_subscription_of_a_private_project(world: World, member: boo
         result = await asyncio.wait_for(first, 5)
         assert result.errors is not None
         assert result.errors[0].extensions["code"] == "BOARD_NOT_FOUND"
-    await stream.aclose()  # type: ignore[union-attr]
+    await stream.aclose()
+
+
+@pytest.mark.parametrize("how", ["removed", "made_private"])
+async def test_board_subscription_ends_when_access_is_lost(world: World, how: str) -> None:
+    """Visibility is re-checked for each event: a member removed from a private project (or
+    anyone outside a project made private) gets `BOARD_NOT_FOUND` instead of the next move,
+    and the stream ends; no later move reaches them."""
+    api = world.api
+    project = await api.project(world.a, world.key())
+    task = await api.task(world.a, project["id"], "card")
+    user = uuid.uuid4()
+    if how == "removed":
+        await make_private(world, project["id"])
+        await api.ok(MEMBER, {"p": project["id"], "u": str(user)}, tenant=world.a)
+    stream = await board_stream(world, project["board"]["id"], user)
+    first = asyncio.ensure_future(anext(stream))
+    await listening(world, project, first)
+    await move_to(world, project, task, -1)
+    seen = await asyncio.wait_for(first, 5)
+    assert seen.errors is None, seen.errors
+    assert seen.data["boardUpdated"] == {"kind": "CARD_MOVED", "taskId": task["id"]}
+    if how == "removed":
+        await api.ok(UNMEMBER, {"p": project["id"], "u": str(user)}, tenant=world.a)
+    else:
+        await make_private(world, project["id"])
+    following = asyncio.ensure_future(anext(stream))
+    await move_to(world, project, task, 0)
+    refused = await asyncio.wait_for(following, 5)
+    assert refused.data is None
+    assert [e.extensions["code"] for e in refused.errors] == ["BOARD_NOT_FOUND"]
+    await move_to(world, project, task, -1)
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(anext(stream), 5)
 
 
 async def test_mentions_in_a_private_project_reach_members_only(world: World) -> None:
