@@ -14,7 +14,12 @@ from redis.asyncio import Redis
 
 from subgraphs.kit.events import RedisStreams, Relay, RelayOptions
 from subgraphs.kit.events.keys import stream_for
-from subgraphs.kit.events.wake import DIRTY_KEY, RedisWakeSignal, start_wake_publisher
+from subgraphs.kit.events.wake import (
+    DIRTY_KEY,
+    WAKE_CHANNEL,
+    RedisWakeSignal,
+    start_wake_publisher,
+)
 from subgraphs.kit.ids import TenantId
 from tests.events.conftest import World
 from tests.events.helpers import produce
@@ -140,3 +145,46 @@ async def test_dirty_set_drains_only_announced_active_tenants(world: World, redi
     assert await redis.scard(DIRTY_KEY) == 0
     clock.now += 30
     assert await relay.cycle() == 1
+
+
+async def next_message(pubsub: Any) -> dict[str, Any]:
+    async def first() -> dict[str, Any]:
+        while True:  # get_message returns None for the subscription confirmation
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message is not None:
+                return dict(message)
+
+    return await asyncio.wait_for(first(), 10)
+
+
+async def test_served_subgraph_announces_commits_while_serving(world: World, redis: Redis) -> None:
+    """`serving_app` (what `saas-platform subgraph` and `dev` serve) announces committed events
+    from startup to shutdown."""
+    from starlette.applications import Starlette
+
+    from saas_platform.tenancy.runtime import build_runtime, serving_app
+
+    tenant = world.tenants[2]
+    runtime = build_runtime(world.env.settings, redis=redis)
+    asgi = serving_app(Starlette(), runtime)
+    inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+
+    async def send(message: Any) -> None:
+        await outbox.put(message)
+
+    lifespan = asyncio.ensure_future(asgi({"type": "lifespan"}, inbox.get, send))
+    listener = redis.pubsub()
+    await listener.subscribe(WAKE_CHANNEL)
+    try:
+        await inbox.put({"type": "lifespan.startup"})
+        assert (await asyncio.wait_for(outbox.get(), 10))["type"] == "lifespan.startup.complete"
+        await produce(world, tenant, 1)
+        message = await next_message(listener)
+        assert message["data"].decode() == str(tenant)
+        assert await redis.smembers(DIRTY_KEY) == {str(tenant).encode()}
+    finally:
+        runtime.redis = None  # the fixture owns the client
+        await inbox.put({"type": "lifespan.shutdown"})
+        await asyncio.wait_for(lifespan, 10)
+        await listener.aclose()
