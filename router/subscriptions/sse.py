@@ -87,6 +87,7 @@ async def serve_event_stream(
         await _plain(send, exc.status, exc.reason, code, named)
         return
     context = operation_context(base, scope["method"])
+    context.client = (scope.get("client") or (None,))[0]  # per-IP rate limits
     await send(
         {
             "type": "http.response.start",

@@ -78,6 +78,7 @@ class WebSocketEndpoint:
             return
         await send({"type": "websocket.accept", "subprotocol": GRAPHQL_TRANSPORT_WS})
         connection = ClientConnection(self.service, headers, receive, send)
+        connection.client = (scope.get("client") or (None,))[0]  # per-IP rate limits
         self.service.connections += 1
         try:
             await connection.serve()
@@ -96,6 +97,7 @@ class ClientConnection:
         config = service.router.config
         self.service = service
         self.headers = headers
+        self.client: str | None = None  # the peer's address
         self.receive = receive
         self.send = send
         self.queue: asyncio.Queue[str] = asyncio.Queue(config.ws_queue_size)
@@ -232,6 +234,7 @@ class ClientConnection:
         self.init_received = True
         try:
             context = await self.service.authenticator(payload, self.headers)
+            context.client = self.client
             expires = await self.service.check_connection(context)
         except ConnectionRejected as exc:
             raise ProtocolError(CloseCode.FORBIDDEN, exc.reason) from exc

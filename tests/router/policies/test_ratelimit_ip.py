@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import redis
+import websockets
 from policystack import policy_stack
+from websockets.typing import Subprotocol
 
 from router.policies.clientip import ClientAddress
 
@@ -120,3 +123,37 @@ def test_client_address_rules() -> None:
     assert trusted.resolve("10.1.1.1", {"x-forwarded-for": "nonsense, 10.2.2.2"}) == "10.2.2.2"
     assert trusted.resolve("10.1.1.1", {"x-forwarded-for": "10.3.3.3"}) == "10.3.3.3"
     assert trusted.resolve("10.1.1.1", {"x-forwarded-for": "2001:db8::1"}) == "2001:db8::1"
+
+
+async def test_websocket_and_sse_operations_count_per_ip(tmp_path: Path) -> None:
+    settings: dict[str, Any] = {"enabled": True, "capacity": 100, "per_ip_capacity": 3}
+    settings["per_ip_refill_per_second"] = 0.01
+    async with policy_stack(tmp_path, {"rate_limit": settings}) as stack:
+        url = "ws" + stack.url[4:] + "/graphql"
+        async with websockets.connect(
+            url, subprotocols=[Subprotocol("graphql-transport-ws")]
+        ) as ws:
+
+            async def ask(op_id: str) -> dict[str, Any]:
+                await ws.send(
+                    orjson.dumps(
+                        {"id": op_id, "type": "subscribe", "payload": {"query": "{ hello }"}}
+                    ).decode()
+                )
+                message: dict[str, Any] = orjson.loads(await ws.recv())
+                return message
+
+            await ws.send('{"type": "connection_init", "payload": {}}')
+            assert orjson.loads(await ws.recv())["type"] == "connection_ack"  # a token: 1
+            assert (await ask("1"))["payload"] == {"data": {"hello": "world"}}  # 2
+            assert orjson.loads(await ws.recv())["type"] == "complete"
+            assert (await ask("2"))["type"] == "next"  # 3
+            assert orjson.loads(await ws.recv())["type"] == "complete"
+            refused = await ask("3")
+            assert refused["type"] == "error"
+            assert refused["payload"][0]["extensions"]["rateLimit"] == "ip"
+        # the same address over SSE shares the bucket
+        sse = await stack.client.post(
+            "/graphql", json={"query": "{ hello }"}, headers={"accept": "text/event-stream"}
+        )
+        assert '"rateLimit":"ip"' in sse.text
