@@ -152,9 +152,10 @@ def _ticket(**extra: Source) -> Shape:
 
 
 def _card(kind: str, *, moved: bool = False) -> Shape:
+    # no `boardId`: it is the board a client subscribed to, and every board of the project
+    # shows the card; a tenant-wide webhook names none (query `task(id)` for its project)
     fields: dict[str, Source] = {
         "kind": Value(lambda _e: kind, kind),
-        "boardId": "project_id",
         "taskId": "task_id",
         "actorId": "actor",
     }
