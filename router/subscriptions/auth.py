@@ -49,9 +49,13 @@ def header_authenticator(propagate: frozenset[str]) -> ConnectionAuthenticator:
     return authenticate
 
 
-# never taken from a payload: they describe the connection itself (Host decides the tenant)
+# never taken from a payload: they describe the connection itself (Host decides the tenant;
+# the proxy headers name the client's address for per-IP rate limits)
 _CONNECTION_HEADERS = frozenset(
-    {"host", "origin", "cookie", "connection", "upgrade", "content-length", "content-type"}
+    {
+        *("host", "origin", "cookie", "connection", "upgrade", "content-length", "content-type"),
+        *("x-forwarded-for", "forwarded", "x-real-ip"),
+    }
 )
 _NAME = re.compile(r"^[a-z0-9-]{1,64}$")
 

@@ -16,6 +16,7 @@ from policystack import policy_stack
 from websockets.typing import Subprotocol
 
 from router.policies.clientip import ClientAddress
+from router.subscriptions.auth import connection_request_headers
 
 TENANTS = {"enabled": True, "base_domain": "example.test"}
 
@@ -157,3 +158,13 @@ async def test_websocket_and_sse_operations_count_per_ip(tmp_path: Path) -> None
             "/graphql", json={"query": "{ hello }"}, headers={"accept": "text/event-stream"}
         )
         assert '"rateLimit":"ip"' in sse.text
+
+
+def test_a_websocket_payload_cannot_name_the_client_address() -> None:
+    """Behind a trusted proxy, the address comes from the handshake's X-Forwarded-For (written
+    by the proxy), never from the `connection_init` payload (written by the client)."""
+    handshake = {"x-forwarded-for": "2.2.2.2"}
+    payload = {"x-forwarded-for": "9.9.9.9", "headers": {"X-Forwarded-For": "8.8.8.8"}}
+    merged = connection_request_headers(payload, handshake)
+    assert merged["x-forwarded-for"] == "2.2.2.2"
+    assert ClientAddress(("10.0.0.0/8",)).resolve("10.0.0.1", merged) == "2.2.2.2"
