@@ -71,6 +71,12 @@ async def test_http_layer_refusals(stack: Stack) -> None:
         ("not an object", c.post("/graphql", content=b"[1]", headers=JSON), 400, "BAD_REQUEST"),
         ("405", c.put("/graphql", content=b"{}", headers=JSON), 405, "METHOD_NOT_ALLOWED"),
         (
+            "406",
+            c.post("/graphql", json={"query": "{ hello }"}, headers={"accept": "text/csv"}),
+            406,
+            "NOT_ACCEPTABLE",
+        ),
+        (
             "bad variables in GET",
             c.get("/graphql", params={"query": "{ hello }", "variables": "{"}, headers=PREFLIGHT),
             400,
