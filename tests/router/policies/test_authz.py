@@ -121,6 +121,9 @@ async def test_denied_non_null_fields_null_the_nearest_nullable_parent(tmp_path:
         body = (await stack.post("{ hello strict }", headers=HOST)).json()
         assert body["data"] is None
         assert unauthorized(body) == [["strict"]]
+        alone = (await stack.post("{ strict }", headers=HOST)).json()  # nothing left to ask
+        assert alone["data"] is None
+        assert unauthorized(alone) == [["strict"]]
 
         # nullable denied fields next to them are unchanged: null in place
         body = (await stack.post("{ me { id } users(first: 1) { id email } }", headers=HOST)).json()
