@@ -10,6 +10,7 @@ dispatcher's expired lease, a restart). Without one it sweeps every `interval` (
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -140,6 +141,9 @@ class WebhookDispatcher:
                     await self.cycle(sweep)
                 except Exception:
                     logger.exception("webhook dispatch cycle failed")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), 1.0)
+                    continue
                 await self._wait(stop)
         finally:
             if hints is not None:
@@ -163,7 +167,11 @@ class WebhookDispatcher:
         targets = set(self._dirty)
         self._dirty.clear()
         if self.wake is not None:
-            targets |= await self.wake.take_dirty()
+            try:
+                targets |= await self.wake.take_dirty()
+            except Exception:
+                self._dirty |= targets  # keep the in-process hints for the next cycle
+                raise
         wall = datetime.now(UTC)
         targets |= {t for t, due in self._due.items() if due <= wall}
         if not targets:

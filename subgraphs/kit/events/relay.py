@@ -172,7 +172,11 @@ class Relay:
         dirty = set(self._dirty)
         self._dirty.clear()
         if self.wake is not None:
-            dirty |= await self.wake.take_dirty()
+            try:
+                dirty |= await self.wake.take_dirty()
+            except Exception:
+                self._dirty |= dirty  # keep the in-process hints for the next cycle
+                raise
         if not dirty:
             return 0
         return await self.run_once(sorted(dirty))
