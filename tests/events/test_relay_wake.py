@@ -23,6 +23,7 @@ from subgraphs.kit.events.wake import (
 from subgraphs.kit.ids import TenantId
 from tests.events.conftest import World
 from tests.events.helpers import produce
+from tests.events.redis_server import ThrowawayRedis
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 SAMPLE = stream_for("sample")
@@ -188,3 +189,39 @@ async def test_served_subgraph_announces_commits_while_serving(world: World, red
         await inbox.put({"type": "lifespan.shutdown"})
         await asyncio.wait_for(lifespan, 10)
         await listener.aclose()
+
+
+async def test_redis_restart_loses_announcements_and_the_relay_sweeps(
+    world: World, redis: Redis, throwaway: ThrowawayRedis | None
+) -> None:
+    """Redis restarts (empty) while an event commits: the announcement and the dirty set are
+    lost; the relay re-subscribes, sweeps at once and relays the event to the new instance."""
+    if throwaway is None:
+        pytest.skip("needs redis-server to restart a throwaway Redis")
+    tenant = world.tenants[0]
+    relay = ObservedRelay(
+        RedisStreams(redis),
+        world.source,
+        world.session,
+        RelayOptions(sweep_interval=3600),
+        wake=RedisWakeSignal(redis, poll_timeout=0.2),
+        in_process_hints=False,
+    )
+    publisher, stop_publishing = start_wake_publisher(redis)
+    stop = asyncio.Event()
+    running = asyncio.ensure_future(relay.run(stop))
+    try:
+        await asyncio.wait_for(relay.listening.wait(), 10)
+        await relay.until(lambda: relay.stats.sweeps == 1)
+        throwaway.kill()
+        await produce(world, tenant, 1)
+        await publisher.drain()
+        assert publisher.failed == 1  # the announcement is lost
+        throwaway.start()
+        await relay.until(lambda: relay.stats.published == 1, limit=20)
+    finally:
+        stop.set()
+        await running
+        stop_publishing()
+    assert relay.stats.sweeps == 2  # the re-subscription's sweep, not the hourly one
+    assert await redis.xlen(SAMPLE) == 1
