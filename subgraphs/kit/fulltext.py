@@ -3,27 +3,77 @@ with `websearch_to_tsquery`, SQLite FTS5 tables queried with quoted terms.
 
 A subgraph keeps its own index (a generated `tsvector` column with a GIN index; an FTS5 table
 whose first column is the row's id) and builds its conditions with these helpers, so user text
-never reaches either query language as operators."""
+never reaches either query language as operators.
+
+Prefixes (search-as-you-type): a word ending with `*` matches every word starting with it
+(`sea*` finds "search"). FTS5 gets the quoted term followed by `*`; PostgreSQL gets a
+`to_tsquery` of the term's letters and digits only (`'sea':*`, so no tsquery syntax is
+injected) AND-ed with the `websearch_to_tsquery` of the rest; a leading `-` excludes the
+prefix there. Inside a quoted phrase `*` stays an ordinary character."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Subquery, func, literal_column, text
 
-__all__ = ["fts5_matches", "fts5_query", "tsquery", "tsvector_match", "tsvector_rank"]
+__all__ = [
+    "fts5_matches",
+    "fts5_query",
+    "split_prefixes",
+    "tsquery",
+    "tsvector_match",
+    "tsvector_rank",
+]
 
 CONFIG = "simple"  # no stemming, no stop words: identifiers and names match as typed
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: never tsquery syntax
 
 
 def fts5_query(raw: str) -> str:
-    """User text -> an FTS5 query of quoted terms, all required (no operator injection)."""
-    terms = [t.replace('"', '""') for t in raw.split() if t.strip()]
-    return " ".join(f'"{t}"' for t in terms) or '""'
+    """User text -> an FTS5 query of quoted terms, all required (no operator injection);
+    a term ending with `*` (and holding a letter or digit) is a prefix."""
+    terms = []
+    for term in raw.split():
+        prefix = term.endswith("*") and _WORD.search(term) is not None
+        quoted = '"' + (term.rstrip("*") if prefix else term).replace('"', '""') + '"'
+        terms.append(quoted + ("*" if prefix else ""))
+    return " ".join(terms) or '""'
+
+
+def split_prefixes(raw: str) -> tuple[str, str]:
+    """`raw` -> (the text for `websearch_to_tsquery` without its prefix terms, a `to_tsquery`
+    text of the prefix terms, "" if none). Prefix terms are the words ending with `*` outside
+    quotes; each keeps its letters and digits only: `ops-14*` -> `'ops' & '14':*`."""
+    parts = raw.split('"')
+    rest: list[str] = []
+    prefixes: list[str] = []
+    for index, part in enumerate(parts):
+        if index % 2:  # inside a quoted phrase (an unbalanced quote runs to the end)
+            rest.append(part)
+            continue
+        kept = []
+        for token in part.split():
+            words = _WORD.findall(token) if token.endswith("*") else []
+            if not words:
+                kept.append(token)
+                continue
+            lexemes = " & ".join(f"'{w}'" for w in words) + ":*"
+            prefixes.append(f"!({lexemes})" if token.startswith("-") else lexemes)
+        rest.append(" " + " ".join(kept) + " ")
+    return '"'.join(rest), " & ".join(prefixes)
 
 
 def tsquery(raw: str) -> Any:
-    return func.websearch_to_tsquery(CONFIG, raw)
+    """`websearch_to_tsquery` of `raw`, AND-ed with a `to_tsquery` of its prefix terms."""
+    text_part, prefix_part = split_prefixes(raw)
+    if not prefix_part:
+        return func.websearch_to_tsquery(CONFIG, raw)
+    prefixed = func.to_tsquery(CONFIG, prefix_part)
+    if _WORD.search(text_part) is None:
+        return prefixed
+    return func.websearch_to_tsquery(CONFIG, text_part).op("&&")(prefixed)
 
 
 def tsvector_match(vector_column: str, raw: str) -> ColumnElement[bool]:

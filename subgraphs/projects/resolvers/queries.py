@@ -117,7 +117,8 @@ class Query:
 
     @strawberry.field
     async def search_tasks(self, info: Ctx, text: str, first: int = 20) -> list[Task]:
-        """Full-text-ish search; an identifier such as OPS-142 matches it."""
+        """Full-text search (a word ending with `*` is a prefix); an identifier such as
+        OPS-142 matches that task."""
         info.context.require_permission(READ)
         hidden = await hidden_projects(info)
         async with info.context.sessions.read() as session:

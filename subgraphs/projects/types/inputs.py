@@ -179,7 +179,11 @@ class TaskFilterInput:
     parent_id: strawberry.ID | None = None
     due_before: date | None = None
     due_after: date | None = None
-    search: str | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description="Full-text search of title, description and comments; every word is "
+        "required, a word ending with `*` is a prefix (search-as-you-type).",
+    )
     custom_fields: list[CustomFieldFilter] | None = None
 
 

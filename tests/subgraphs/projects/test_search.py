@@ -138,3 +138,45 @@ async def test_search_is_tenant_scoped(world: World) -> None:
     assert await titles(world, w, tenant=world.b) == ["B task"]
     data = await api.ok(SEARCH_TASKS, {"q": w}, tenant=world.b)
     assert [t["title"] for t in data["searchTasks"]] == ["B task"]
+
+
+async def test_a_word_ending_with_a_star_is_a_prefix(world: World) -> None:
+    """Search-as-you-type: `wabc*` matches every word starting with `wabc` in titles,
+    descriptions and comments; without the star only the whole word matches."""
+    api, w = world.api, word()
+    stem = w[:7]
+    project = await api.project(world.a, world.key())
+    await api.task(world.a, project["id"], f"Deploy {w} service")
+    described = await api.task(
+        world.a, project["id"], "Described", description=f"see {stem}zzz-{w}-note"
+    )
+    commented = await api.task(world.a, project["id"], "Commented")
+    await api.ok(COMMENT, {"t": commented["id"], "b": f"about {stem.upper()}QQ"}, tenant=world.a)
+    await api.task(world.a, project["id"], f"Almost {stem[:-1]}")
+    assert await titles(world, stem) == []
+    everything = ["Commented", f"Deploy {w} service", "Described"]
+    assert sorted(await titles(world, f"{stem}*")) == everything
+    assert sorted(await titles(world, f"{stem}*", o={"field": "RELEVANCE"})) == everything
+    # with other words (all required) and several prefixes
+    assert await titles(world, f"deploy {stem}*") == [f"Deploy {w} service"]
+    assert await titles(world, f"dep* {stem}*") == [f"Deploy {w} service"]
+    assert await titles(world, f"{stem}zz*") == ["Described"]
+    assert await titles(world, f'"{stem}*"') == []  # inside quotes `*` is no operator
+    data = await api.ok(SEARCH_TASKS, {"q": f"{stem}*"}, tenant=world.a)
+    assert {t["id"] for t in data["searchTasks"]} >= {described["id"], commented["id"]}
+    assert await titles(world, f"{stem}*", tenant=world.b) == []  # tenant-scoped
+    if world.backend == "postgres":  # websearch's `-word` excludes a prefix too
+        assert sorted(await titles(world, f"{stem}* -deplo*")) == ["Commented", "Described"]
+
+
+async def test_prefix_syntax_is_not_injected(world: World) -> None:
+    api, w = world.api, word()
+    project = await api.project(world.a, world.key())
+    await api.task(world.a, project["id"], f"Safe {w}")
+    tricks = ["'*", "':*|'*", "\\*", "(*", ")*", "!*", "&*", "|*", ":*", "NEAR(*", '"*',
+              "**", "-*", "x' | '*", "a:* | b*", "'; DROP TABLE tasks; --*"]  # fmt: skip
+    for text in tricks:
+        body = await api.gql(SEARCH, {"q": text, "p": [project["id"]]}, tenant=world.a)
+        assert "errors" not in body, (text, body)
+        assert body["data"]["tasks"]["edges"] == [], text
+    assert await titles(world, f"{w[:5]}'*", p=[project["id"]]) == [f"Safe {w}"]
