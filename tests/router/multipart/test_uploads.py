@@ -154,7 +154,9 @@ async def test_csrf_preflight_header_is_required(stack: Stack) -> None:
         "/graphql", headers=headers, **multipart(UPLOAD, "a.txt", b"hello", "text/plain")
     )
     assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_PREVENTED"
+    extensions = response.json()["errors"][0]["extensions"]
+    assert extensions["code"] == "CSRF_PREVENTED"
+    assert extensions["requestId"] == response.headers["x-request-id"]  # like every refusal
     assert not [p for p in stack.fh.deps.config.root.rglob("*") if p.is_file()]
 
 
