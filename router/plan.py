@@ -93,6 +93,12 @@ class Fetch:
     input_rewrites: tuple[FetchRewrite, ...] = ()
     output_rewrites: tuple[FetchRewrite, ...] = ()
     id: int = 0
+    # `@fromContext` arguments: `KeyRenamer(("..", "..", "... on User", "name"), "ctx_0")`
+    # reads variable `$ctx_0` for each object at the Flatten path: ".." goes one response-path
+    # element up (list levels count), `... on T` requires that `__typename`, then keys. Several
+    # renamers for one variable are tried in order (the first value found wins). The executor
+    # sends one request per distinct set of values.
+    context_rewrites: tuple[KeyRenamer, ...] = ()
 
     @property
     def is_entity_fetch(self) -> bool:

@@ -52,6 +52,7 @@ class _Merger:
         merged = MergedType(kind=kinds.pop(), name=name)
         _merge_applied(merged, [s.tdef for s in sources])
         merged.type_joins = self.type_joins(name, sources)
+        merged.contexts = [f"{s.graph}__{c}" for s in sources for c in s.tdef.contexts]
         graphs = list(dict.fromkeys(j["graph"] for j in merged.type_joins))
         if merged.kind in (Kind.OBJECT, Kind.INTERFACE):
             self.merge_fields(merged, sources, graphs)

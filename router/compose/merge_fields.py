@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from router.compose.contexts import context_reference
 from router.compose.fieldset import top_level_names
 from router.compose.hints import inconsistent_argument_presence
 from router.compose.model import ROOT_TYPES, FieldDef, Kind, TypeDef, ValidatedSubgraph
@@ -73,7 +74,8 @@ class FieldMerge:
             return None
         merged = MergedField(name=name, type=merged_type)
         _merge_applied(merged, [s.fdef for s in sources])
-        merged.args = self.merge_args(typed, coordinate)
+        contextual = self.contextual_args(sources, coordinate)
+        merged.args = self.merge_args(_without_args(typed, contextual), coordinate)
         for arg in merged.args.values():  # @external declarations constrain argument types too
             declared = [s.fdef.args[arg.name].type for s in externals if arg.name in s.fdef.args]
             arg.type = merge_types([arg.type, *declared], output=False) or arg.type
@@ -82,6 +84,28 @@ class FieldMerge:
         typeless = type_name in ROOT_TYPES or kind is Kind.INTERFACE
         merged.joins = _joins(kept, overridden, merged_type, type_graphs, sources, typeless)
         return merged
+
+    def contextual_args(self, sources: list[FieldSource], coordinate: str) -> set[str]:
+        """Arguments some subgraph fills with @fromContext: not in the supergraph (they become
+        `contextArguments`); elsewhere they must be optional."""
+        contextual = {
+            a.name for s in sources for a in s.fdef.args.values() if a.from_context is not None
+        }
+        for source in sources:
+            for name in sorted(contextual):
+                arg = source.fdef.args.get(name)
+                if arg is None or arg.from_context is not None:
+                    continue
+                if arg.type.endswith("!") and arg.default is None:
+                    self.error(
+                        "CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS",
+                        f'Argument "{coordinate}({name}:)" is contextual in at least one '
+                        f'subgraph but in subgraph "{source.graph}" it does not have '
+                        "@fromContext, is not nullable and has no default value.",
+                        source.graph,
+                        f"{coordinate}({name}:)",
+                    )
+        return contextual
 
     def without_void_overrides(self, sources: list[FieldSource]) -> list[FieldSource]:
         """An @override (without label) from a known subgraph lacking the field changes nothing.
@@ -245,7 +269,12 @@ def _joins(
 ) -> list[dict[str, Any]]:
     type_differs = any(s.fdef.type != merged_type for s in sources) and not typeless
     special = any(
-        s.fdef.external or s.fdef.requires or s.fdef.provides or s.fdef.override for s in kept
+        s.fdef.external
+        or s.fdef.requires
+        or s.fdef.provides
+        or s.fdef.override
+        or _context_arguments(s)
+        for s in kept
     )
     same_graphs = sorted(s.graph for s in kept) == sorted(type_graphs)
     if not special and not type_differs and not overridden and same_graphs:
@@ -269,8 +298,41 @@ def _joins(
         label = fdef.override_label or _label_of_overrider(source.graph, kept, overridden)
         if label is not None:
             join["overrideLabel"] = label
+        context_arguments = _context_arguments(source)
+        if context_arguments:
+            join["contextArguments"] = context_arguments
         joins.append(join)
     return joins
+
+
+def _context_arguments(source: FieldSource) -> list[dict[str, str]]:
+    found = []
+    for arg in source.fdef.args.values():
+        if arg.from_context is None:
+            continue
+        context, selection = context_reference(arg.from_context)
+        found.append(
+            {
+                "context": f"{source.graph}__{context}",
+                "name": arg.name,
+                "type": arg.type,
+                "selection": selection or "",
+            }
+        )
+    return found
+
+
+def _without_args(sources: list[FieldSource], names: set[str]) -> list[FieldSource]:
+    if not names:
+        return sources
+    return [
+        FieldSource(
+            s.subgraph,
+            s.tdef,
+            replace(s.fdef, args={n: a for n, a in s.fdef.args.items() if n not in names}),
+        )
+        for s in sources
+    ]
 
 
 def _label_of_overrider(

@@ -41,6 +41,7 @@ class ArgDef(Applied):
     name: str = ""
     type: str = ""
     default: str | None = None  # printed GraphQL value
+    from_context: str | None = None  # @fromContext(field:), e.g. "$userCtx { name }"
 
 
 @dataclass
@@ -81,6 +82,7 @@ class TypeDef(Applied):
     extension: bool = False  # @extends (Federation 1)
     shareable: bool = False
     interface_object: bool = False
+    contexts: list[str] = field(default_factory=list)  # @context(name:)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,12 @@ _JOIN_V05 = """input join__ContextArgument {
 
 scalar join__FieldValue"""
 
+_CONTEXT = """directive @context(name: String!) repeatable on OBJECT | INTERFACE | UNION
+
+directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION
+
+scalar context__ContextFieldValue"""
+
 _INACCESSIBLE = (
     "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION"
     " | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
@@ -96,6 +102,8 @@ def _value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
     return print_string(str(value))
 
 
@@ -179,6 +187,7 @@ class _Printer:
         directives += [
             self.join("join__unionMember", {"graph": g, "member": m}) for g, m in tdef.union_members
         ]
+        directives += [_directive("context", {"name": c}) for c in tdef.contexts]
         directives += self.applied(tdef)
         head = " ".join([head, *directives])
         if tdef.kind is Kind.UNION:
@@ -205,6 +214,8 @@ class _Printer:
             '@link(url: "https://specs.apollo.dev/link/v1.0")',
             f'@link(url: "https://specs.apollo.dev/join/{sg.join_version}", for: EXECUTION)',
         ]
+        if "context" in sg.used_specs:
+            links.append('@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)')
         if "tag" in sg.used_specs:
             links.append('@link(url: "https://specs.apollo.dev/tag/v0.3")')
         if "inaccessible" in sg.used_specs:
@@ -234,6 +245,8 @@ class _Printer:
         parts = [_JOIN_COMMON, join_field]
         if version == "v0.5":
             parts.append(_JOIN_V05)
+        if "context" in self.supergraph.used_specs:
+            parts.append(_CONTEXT)
         parts.append(_LINK)
         if "inaccessible" in self.supergraph.used_specs:
             parts.append(_INACCESSIBLE)

@@ -155,7 +155,12 @@ class _Reader:
             default=print_ast(node.default_value) if node.default_value else None,
             description=node.description.value if node.description else None,
         )
-        self.applied(arg, self.directives(node.directives or (), coordinate))
+        found = self.directives(node.directives or (), coordinate)
+        self.applied(arg, found)
+        for name, args in found:
+            if name == "fromContext":
+                arg.from_context = str(args.get("field", ""))
+                self.used_specs.add("context")
         return arg
 
     def field(self, node: FieldDefinitionNode | InputValueDefinitionNode, owner: str) -> FieldDef:
@@ -205,6 +210,9 @@ class _Reader:
                 tdef.shareable = True
             elif dname == "interfaceObject":
                 tdef.interface_object = True
+            elif dname == "context" and tdef.kind in (Kind.OBJECT, Kind.INTERFACE, Kind.UNION):
+                tdef.contexts.append(str(args.get("name", "")))
+                self.used_specs.add("context")
         for field_node in getattr(node, "fields", None) or ():
             fname = field_node.name.value
             if fname in _MACHINERY_FIELDS and name == "Query":

@@ -49,6 +49,7 @@ class MergedType(Applied):
     type_joins: list[JoinArgs] = field(default_factory=list)
     implements: list[tuple[str, str]] = field(default_factory=list)  # (graph, interface)
     union_members: list[tuple[str, str]] = field(default_factory=list)  # (graph, member)
+    contexts: list[str] = field(default_factory=list)  # "{graph}__{name}" per @context
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Field sets are checked against the subgraph's own types: `@key` (KEY_INVALID_FIE
 KEY_FIELDS_HAS_ARGS, KEY_FIELDS_SELECT_INVALID_TYPE), `@requires` (REQUIRES_INVALID_FIELDS,
 REQUIRES_FIELDS_MISSING_EXTERNAL), `@provides` (PROVIDES_INVALID_FIELDS,
 PROVIDES_FIELDS_MISSING_EXTERNAL, PROVIDES_ON_NON_OBJECT_FIELD); plus unknown types
-(INVALID_GRAPHQL), unused `@external` (EXTERNAL_UNUSED) and `@override` from self.
+(INVALID_GRAPHQL), unused `@external` (EXTERNAL_UNUSED), `@override` from self, and
+`@context`/`@fromContext` (`contexts.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from router.compose.contexts import check_contexts
 from router.compose.fieldset import FieldSetSyntaxError, Selected, parse_field_set
 from router.compose.model import (
     BUILTIN_SCALARS,
@@ -246,6 +248,7 @@ def validate_subgraph(raw: RawSubgraph) -> ValidatedSubgraph | Sequence[Composit
     for tdef in raw.types.values():
         check.check_keys(tdef)
         check.check_field_sets(tdef)
+    check_contexts(raw, check.error, check.used)
     check.check_external_used()
     if check.errors:
         return check.errors

@@ -3,6 +3,7 @@ merge the answer into the response tree and re-path the subgraph's errors to cli
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable, Sequence
 from operator import itemgetter
 from typing import Any, Protocol
@@ -16,6 +17,7 @@ from router.executor.context import (
     SUBGRAPH_REQUEST_FAILED,
     ExecutionState,
 )
+from router.executor.contexts import group_by_context
 from router.executor.merge import (
     ResponsePath,
     collect_objects,
@@ -44,11 +46,28 @@ async def run_root_fetch(fetch: Fetch, state: ExecutionState) -> None:
 async def run_entity_fetch(
     fetch: Fetch, paths: tuple[tuple[str, ...], ...], state: ExecutionState
 ) -> None:
-    """One `_entities` request for the objects at every path of `paths` (a `Flatten`'s)."""
+    """One `_entities` request for the objects at every path of `paths` (a `Flatten`'s); with
+    `@fromContext` arguments, one per distinct set of context values (`contexts.py`)."""
+    if fetch.context_rewrites:
+        groups = group_by_context(fetch, paths, state.data, state.context.schema, _type_applies)
+        await asyncio.gather(
+            *(_entities(fetch, paths, objects, state, values) for values, objects in groups)
+        )
+        return
     if len(paths) == 1:
         objects = collect_objects(state.data, paths[0])
     else:
         objects = [obj for path in paths for obj in collect_objects(state.data, path)]
+    await _entities(fetch, paths, objects, state, None)
+
+
+async def _entities(
+    fetch: Fetch,
+    paths: tuple[tuple[str, ...], ...],
+    objects: list[dict[str, Any]],
+    state: ExecutionState,
+    context_values: dict[str, Any] | None,
+) -> None:
     extract = representation_extractor(fetch.requires, state.context.schema)
     representations: list[dict[str, Any]] = []
     targets: list[list[dict[str, Any]]] = []
@@ -75,6 +94,8 @@ async def run_entity_fetch(
     prefix = _common_prefix(paths)
     variables = _forwarded(fetch, state)
     variables["representations"] = representations
+    if context_values:
+        variables.update(context_values)
     body = await _send(fetch, variables, state, prefix)
     if body is None:
         return

@@ -39,6 +39,7 @@ class FetchBuilder:
             kind = OperationKind.QUERY
             selection = "{_entities(representations:$representations)" + group.root.text() + "}"
             definitions.insert(0, REPRESENTATIONS)
+            definitions += [f"${v}:{t}" for v, t in group.context_variables.items()]
         else:
             kind = self.kind
             selection = group.root.text()
@@ -53,6 +54,7 @@ class FetchBuilder:
             requires=to_selections(group.requires) if group.is_entity else (),
             operation_name=name,
             input_rewrites=tuple(group.input_rewrites),
+            context_rewrites=tuple(group.context_rewrites) if group.is_entity else (),
             id=fetch_id,
         )
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from router.plan import FetchRewrite
+from router.plan import FetchRewrite, KeyRenamer
 from router.planner.graph import FieldTree
 from router.planner.selections import SelectionTree
 
@@ -47,6 +47,9 @@ class Group:
     inputs: dict[tuple[str, str], str] = field(default_factory=dict)
     # further paths served by the same request (groups merged across paths, `merging.py`)
     more_paths: list[tuple[str, ...]] = field(default_factory=list)
+    # `@fromContext` arguments: where each variable is read, and variable -> GraphQL type
+    context_rewrites: list[KeyRenamer] = field(default_factory=list)
+    context_variables: dict[str, str] = field(default_factory=dict)
 
     def accepts(self, inputs: Mapping[tuple[str, str], str]) -> bool:
         """Can these representation inputs join this group's without a clash? (The same

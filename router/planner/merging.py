@@ -107,6 +107,8 @@ def merge_groups(graph: FetchGraph, kept: Group, gone: Group) -> None:
     kept.variables |= gone.variables
     kept.inputs.update(gone.inputs)
     kept.input_rewrites.extend(r for r in gone.input_rewrites if r not in kept.input_rewrites)
+    kept.context_rewrites.extend(r for r in gone.context_rewrites if r not in kept.context_rewrites)
+    kept.context_variables.update(gone.context_variables)
     for path in paths_of(gone):
         if path not in paths_of(kept):
             kept.more_paths.append(path)
@@ -124,6 +126,8 @@ def _mergeable(caps: Capabilities, kept: Group, group: Group) -> bool:
         return False
     if set(paths_of(kept)) == set(paths_of(group)):
         return True
+    if kept.context_rewrites or group.context_rewrites:
+        return False  # context values are read relative to one path
     service = kept.service
     return _same_per_type(caps, service, kept.requires, group.requires, strict_shape=False) and (
         _same_per_type(caps, service, kept.root, group.root, strict_shape=True)

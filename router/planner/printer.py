@@ -80,6 +80,9 @@ def _fetch(fetch: Fetch, depth: int, lines: list[str]) -> None:
         first = selection.selections[0]
         if isinstance(first, FieldNode) and first.selection_set is not None:
             selection = first.selection_set
+    for rewrite in fetch.context_rewrites:
+        source = "/".join(rewrite.path)
+        lines.append(f"{inner}# context: ${rewrite.rename_key_to} <- {source}")
     if fetch.variable_usages:
         lines.append(f"{inner}# variables: " + ", ".join(f"${v}" for v in fetch.variable_usages))
     lines.extend(inner + line for line in _block(selection).split("\n"))

@@ -27,6 +27,7 @@ from graphql import (
     is_list_type,
 )
 
+from router.planner.contexts import Frame, contextual_join, plan_contextual
 from router.planner.entities import EntityJumps
 from router.planner.errors import PlanningError
 from router.planner.graph import Capabilities, FieldTree, field_tree, for_type, parse_field_set
@@ -46,6 +47,8 @@ class Traversal:
         self.collector = collector
         self.graph = graph
         self.entities = EntityJumps(self)
+        self.frames: list[Frame] = []  # object positions the walk is inside (`contexts.py`)
+        self.context_count = 0
 
     # ---- roots ---------------------------------------------------------------------------
 
@@ -205,9 +208,19 @@ class Traversal:
     def plan_selection(
         self, position: Position, selection_sets: list[SelectionSetNode], internal: bool
     ) -> set[Group]:
+        self.frames.append(Frame(position))
+        try:
+            return self._plan_selection(position, selection_sets, internal)
+        finally:
+            self.frames.pop()
+
+    def _plan_selection(
+        self, position: Position, selection_sets: list[SelectionSetNode], internal: bool
+    ) -> set[Group]:
         named = self.caps.named(position.type_name)
         service = position.group.service
         position = position._replace(provided=for_type(position.provided, named.name))
+        self.frames[-1] = Frame(position)
         if not is_abstract_type(named):
             fields = self.collector.collect(named.name, selection_sets)
             return self.plan_fields(position, fields, internal)
@@ -240,7 +253,11 @@ class Traversal:
                 position.path,
                 for_type(position.provided, type_name),
             )
-            touched |= self.plan_fields(fragment, fields, internal)
+            self.frames.append(Frame(fragment, type_name))
+            try:
+                touched |= self.plan_fields(fragment, fields, internal)
+            finally:
+                self.frames.pop()
         return touched
 
     def stays_abstract(
@@ -250,6 +267,8 @@ class Traversal:
         for collected in fields:
             if collected.name == "__typename":
                 continue
+            if any(contextual_join(self, t, collected.name) for t in (abstract, *possible)):
+                return False
             join, _ = self.local(service, abstract, collected.name, position.provided)
             if join is None or join.requires:
                 return False
@@ -269,6 +288,10 @@ class Traversal:
         pending: list[tuple[CollectedField, JoinField | None]] = []
         service = position.group.service
         for collected in fields.values():
+            contextual = contextual_join(self, position.type_name, collected.name)
+            if contextual is not None:
+                touched |= plan_contextual(self, position, collected, contextual, internal)
+                continue
             join, provided = self.local(
                 service, position.type_name, collected.name, position.provided
             )

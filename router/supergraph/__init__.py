@@ -7,6 +7,7 @@ per-type/per-field join metadata the planner reads.
 
 from router.supergraph.errors import SupergraphError
 from router.supergraph.model import (
+    ContextArgument,
     FieldMeta,
     JoinField,
     JoinType,
@@ -17,6 +18,7 @@ from router.supergraph.model import (
 from router.supergraph.parse import parse_supergraph
 
 __all__ = [
+    "ContextArgument",
     "FieldMeta",
     "JoinField",
     "JoinType",

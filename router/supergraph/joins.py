@@ -21,7 +21,14 @@ from graphql import (
 
 from router.supergraph.errors import SupergraphError
 from router.supergraph.links import Feature
-from router.supergraph.model import FieldMeta, JoinField, JoinType, SubgraphInfo, TypeMeta
+from router.supergraph.model import (
+    ContextArgument,
+    FieldMeta,
+    JoinField,
+    JoinType,
+    SubgraphInfo,
+    TypeMeta,
+)
 
 _KINDS = {
     "object_type_definition": "OBJECT",
@@ -53,10 +60,14 @@ def read_graphs(document: DocumentNode, join: Feature) -> dict[str, SubgraphInfo
 
 
 def read_types(
-    document: DocumentNode, join: Feature, graphs: dict[str, SubgraphInfo], skip: set[str]
+    document: DocumentNode,
+    join: Feature,
+    graphs: dict[str, SubgraphInfo],
+    skip: set[str],
+    context: Feature | None = None,
 ) -> dict[str, TypeMeta]:
     """Join metadata for every type not owned by a linked feature (`skip`)."""
-    reader = _Reader(join, graphs)
+    reader = _Reader(join, graphs, context)
     by_name: dict[str, list[TypeDefinitionNode | TypeExtensionNode]] = {}
     for definition in document.definitions:
         if (
@@ -68,8 +79,11 @@ def read_types(
 
 
 class _Reader:
-    def __init__(self, join: Feature, graphs: dict[str, SubgraphInfo]) -> None:
+    def __init__(
+        self, join: Feature, graphs: dict[str, SubgraphInfo], context: Feature | None
+    ) -> None:
         self.graphs = graphs
+        self.context_d = context.directive("context") if context is not None else None
         self.type_d = join.directive("type")
         self.field_d = join.directive("field")
         self.implements_d = join.directive("implements")
@@ -87,7 +101,10 @@ class _Reader:
         implements: dict[str, list[str]] = {}
         members: dict[str, list[str]] = {}
         fields: dict[str, FieldMeta] = {}
+        contexts: list[str] = []
         for node in nodes:
+            if self.context_d is not None:
+                contexts.extend(str(a.get("name")) for a in _args(node.directives, self.context_d))
             for args in _args(node.directives, self.type_d):
                 joins.append(
                     JoinType(
@@ -117,6 +134,7 @@ class _Reader:
             fields=fields,
             implements={g: tuple(v) for g, v in implements.items()},
             union_members={g: tuple(v) for g, v in members.items()},
+            contexts=tuple(contexts),
         )
 
     def field_meta(
@@ -133,10 +151,29 @@ class _Reader:
                 override=args.get("override"),
                 used_overridden=bool(args.get("usedOverridden", False)),
                 override_label=args.get("overrideLabel"),
+                context_arguments=_context_arguments(args.get("contextArguments"), where),
             )
             for args in _args(node.directives, self.field_d)
         )
         return FieldMeta(node.name.value, joins)
+
+
+def _context_arguments(value: Any, where: str) -> tuple[ContextArgument, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for item in items:
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("name", "type", "context", "selection")
+        ):
+            raise SupergraphError(
+                "INVALID_JOIN_DIRECTIVE", f"invalid contextArguments entry {item!r} on {where}"
+            )
+        found.append(
+            ContextArgument(item["name"], item["type"], item["context"], item["selection"])
+        )
+    return tuple(found)
 
 
 def _args(directives: Iterable[DirectiveNode] | None, name: str) -> list[dict[str, Any]]:

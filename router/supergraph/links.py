@@ -32,12 +32,14 @@ AUTHENTICATED = "https://specs.apollo.dev/authenticated"
 REQUIRES_SCOPES = "https://specs.apollo.dev/requiresScopes"
 POLICY = "https://specs.apollo.dev/policy"
 COST = "https://specs.apollo.dev/cost"
+CONTEXT = "https://specs.apollo.dev/context"
 
 SUPPORTED_JOIN = frozenset({(0, 3), (0, 4), (0, 5)})
 # features whose meaning this router implements (or which carry no execution semantics)
-# (authorization and demand control are enforced by router.policies)
+# (authorization and demand control are enforced by router.policies; `@fromContext`
+# arguments by the planner)
 UNDERSTOOD = frozenset(
-    {LINK, JOIN, INACCESSIBLE, TAG, AUTHENTICATED, REQUIRES_SCOPES, POLICY, COST}
+    {LINK, JOIN, INACCESSIBLE, TAG, AUTHENTICATED, REQUIRES_SCOPES, POLICY, COST, CONTEXT}
 )
 
 

@@ -34,6 +34,19 @@ class JoinType:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextArgument:
+    """One entry of `@join__field(contextArguments:)` (join v0.5, `@fromContext`): argument
+    `name` of type `type` takes its value from `selection` (e.g. `{ name }` or
+    `... on A { x } ... on B { y }`) applied to the nearest ancestor in the response path whose
+    type sets `@context(name: context)`."""
+
+    name: str
+    type: str
+    context: str
+    selection: str
+
+
+@dataclass(frozen=True, slots=True)
 class JoinField:
     """One `@join__field` application. `graph` is None for a bare `@join__field` (a field that
     no subgraph defines on this type, e.g. one contributed through an `@interfaceObject`)."""
@@ -46,6 +59,7 @@ class JoinField:
     override: str | None = None
     used_overridden: bool = False
     override_label: str | None = None
+    context_arguments: tuple[ContextArgument, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,8 @@ class TypeMeta:
     fields: Mapping[str, FieldMeta] = field(default_factory=dict)
     implements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     union_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # `@context(name:)` names set on this type (context feature, join v0.5)
+    contexts: tuple[str, ...] = ()
 
     @property
     def graphs(self) -> tuple[str, ...]:

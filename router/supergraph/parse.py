@@ -9,7 +9,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_ast_schema,
 from router.supergraph.api_schema import build_api_schema, feature_owned_names
 from router.supergraph.errors import SupergraphError
 from router.supergraph.joins import read_graphs, read_types
-from router.supergraph.links import JOIN, read_features
+from router.supergraph.links import CONTEXT, JOIN, read_features
 from router.supergraph.model import Supergraph
 
 
@@ -24,7 +24,7 @@ def parse_supergraph(sdl: str) -> Supergraph:
     join = features[JOIN]
     graphs = read_graphs(document, join)
     _, owned_types = feature_owned_names(document, features)
-    types = read_types(document, join, graphs, owned_types)
+    types = read_types(document, join, graphs, owned_types, features.get(CONTEXT))
     return Supergraph(
         sdl=sdl,
         api_schema=build_api_schema(document, features),

@@ -13,6 +13,8 @@ from graphql import (
     DirectiveDefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
+    InputObjectTypeDefinitionNode,
+    ScalarTypeDefinitionNode,
     SchemaDefinitionNode,
     TypeDefinitionNode,
     build_ast_schema,
@@ -97,7 +99,7 @@ def _directives(node: Any, name: str, graphs: dict[str, str]) -> list[tuple[Any,
 def _marks(node: Any, graphs: dict[str, str]) -> list[tuple[Any, ...]]:
     marks = [
         (name, *args)
-        for name in ("tag", "authenticated", "requiresScopes", "policy")
+        for name in ("tag", "authenticated", "requiresScopes", "policy", "context")
         for args in _directives(node, name, graphs)
     ]
     if _inaccessible(node):
@@ -123,12 +125,32 @@ def _graphs(document: DocumentNode) -> dict[str, str]:
     return {}
 
 
+def _links(document: DocumentNode) -> list[tuple[Any, ...]]:
+    """The features linked on the schema (url and purpose)."""
+    return sorted(
+        _args(d, {})
+        for definition in document.definitions
+        if isinstance(definition, SchemaDefinitionNode)
+        for d in definition.directives or ()
+        if d.name.value == "link"
+    )
+
+
 def join_metadata(supergraph_sdl: str) -> Facts:
-    """Per coordinate: the sorted join directive arguments, plus @inaccessible, @tag and the
-    security directives (@authenticated, @requiresScopes, @policy)."""
+    """Per coordinate: the sorted join directive arguments, plus @inaccessible, @tag, the
+    security directives (@authenticated, @requiresScopes, @policy) and @context; the linked
+    features; the context feature's definitions (and join v0.5's input and scalar) as printed."""
     document = parse(supergraph_sdl)
     graphs = _graphs(document)
-    facts: Facts = {"graphs": sorted(graphs.values())}
+    facts: Facts = {"graphs": sorted(graphs.values()), "links": _links(document)}
+    facts["context definitions"] = sorted(
+        " ".join(print_ast(d).split())
+        for d in document.definitions
+        if isinstance(
+            d, DirectiveDefinitionNode | ScalarTypeDefinitionNode | InputObjectTypeDefinitionNode
+        )
+        and d.name.value.startswith(("context", "join__ContextArgument", "join__FieldValue"))
+    )
     for definition in document.definitions:
         if isinstance(definition, DirectiveDefinitionNode | SchemaDefinitionNode):
             continue

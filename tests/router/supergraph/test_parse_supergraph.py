@@ -8,7 +8,13 @@ import pytest
 
 import router.planner
 import router.supergraph
-from router.supergraph import JoinField, JoinType, SupergraphError, parse_supergraph
+from router.supergraph import (
+    ContextArgument,
+    JoinField,
+    JoinType,
+    SupergraphError,
+    parse_supergraph,
+)
 from tests.router.planner.helpers import JOIN_DEFINITIONS, supergraph_sdl
 
 BENCH = Path(__file__).parents[1] / "planner" / "fixtures" / "bench_supergraph.graphql"
@@ -123,6 +129,7 @@ def test_join_spec_renamed_with_as() -> None:
 
 def test_public_exports() -> None:
     assert sorted(router.supergraph.__all__) == [
+        "ContextArgument",
         "FieldMeta",
         "JoinField",
         "JoinType",
@@ -161,3 +168,33 @@ directive @join__directive(graphs: [join__Graph!], name: String!,
     assert user.ast_node is not None
     assert not user.fields["name"].ast_node.directives  # type: ignore[attr-defined]
     assert supergraph.api_schema.get_type("join__DirectiveArguments") is None
+
+
+def test_context_feature_and_context_arguments_are_modelled() -> None:
+    """join v0.5 `contextArguments` and `@context` (context v0.1, linked `for: SECURITY`)."""
+    sdl = (
+        Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql"
+    ).read_text()
+    supergraph = parse_supergraph(sdl)
+    assert supergraph.types["User"].contexts == ("b__userCtx",)
+    assert supergraph.types["Item"].fields["greeting"].joins == (
+        JoinField(
+            "b",
+            context_arguments=(ContextArgument("who", "String", "b__userCtx", " { name }"),),
+        ),
+    )
+    item = supergraph.api_schema.get_type("Item")
+    assert item is not None
+    assert list(item.fields["greeting"].args) == ["x"]  # type: ignore[attr-defined]
+    assert supergraph.api_schema.get_directive("context") is None
+    assert supergraph.api_schema.get_type("context__ContextFieldValue") is None
+
+
+def test_malformed_context_argument_is_refused() -> None:
+    sdl = (
+        Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql"
+    ).read_text()
+    sdl = sdl.replace('name: "who", ', "")
+    with pytest.raises(SupergraphError) as error:
+        parse_supergraph(sdl)
+    assert error.value.code == "INVALID_JOIN_DIRECTIVE"
