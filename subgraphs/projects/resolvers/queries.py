@@ -23,6 +23,7 @@ from subgraphs.projects.types.boards import Board
 from subgraphs.projects.types.common import READ, Ctx, RollupBy, maybe_uuid
 from subgraphs.projects.types.inputs import TaskFilterInput, TaskOrderInput
 from subgraphs.projects.types.payloads import SavedView
+from subgraphs.projects.types.preload import preload
 from subgraphs.projects.types.tasks import Project, Task
 from subgraphs.projects.types.time import Timer, TimeRollupRow
 
@@ -107,7 +108,8 @@ class Query:
                 query = views.decode_query(view.filters)
             rows = await views.list_tasks(session, query, cursor, size + 1, hidden=hidden)
         values = {task.id: value for task, value in rows}
-        nodes = [Task.of(task) for task, _ in rows]
+        preloaded = await preload(info, [task for task, _ in rows], "tasks", "edges", "node")
+        nodes = [Task.of(task, preloaded) for task, _ in rows]
         return connection_from_rows(
             nodes,
             size=size,

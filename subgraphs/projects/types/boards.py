@@ -10,6 +10,7 @@ from subgraphs.projects import models
 from subgraphs.projects.loaders import CycleProgress, StatesById
 from subgraphs.projects.service.boards import BoardView, ColumnView, load_board
 from subgraphs.projects.types.common import Ctx, Swimlane
+from subgraphs.projects.types.preload import Preloaded, preload
 from subgraphs.projects.types.tasks import Task, WorkflowState
 
 
@@ -24,7 +25,7 @@ class BoardColumn:
     state_ids: strawberry.Private[tuple[object, ...]]
 
     @classmethod
-    def of(cls, view: ColumnView) -> BoardColumn:
+    def of(cls, view: ColumnView, preloaded: Preloaded | None = None) -> BoardColumn:
         column = view.column
         return cls(
             id=strawberry.ID(str(column.id)),
@@ -32,7 +33,7 @@ class BoardColumn:
             position=column.position,
             wip_limit=column.wip_limit,
             card_count=len(view.cards),
-            cards=[Task.of(t) for t in view.cards],
+            cards=[Task.of(t, preloaded) for t in view.cards],
             state_ids=view.state_ids,
         )
 
@@ -77,14 +78,19 @@ class Board:
 
     @strawberry.field
     async def columns(self, info: Ctx) -> list[BoardColumn]:
-        return [BoardColumn.of(v) for v in (await self._view(info)).columns]
+        view = await self._view(info)
+        cards = [t for c in view.columns for t in c.cards]
+        preloaded = await preload(info, cards, "columns", "cards")
+        return [BoardColumn.of(v, preloaded) for v in view.columns]
 
     @strawberry.field
     async def lanes(self, info: Ctx) -> list[BoardLane]:
         """Empty when the board has no swimlanes."""
         view = await self._view(info)
+        cards = [t for c in view.columns for t in c.cards]
+        preloaded = await preload(info, cards, "lanes", "columns", "cards")
         return [
-            BoardLane(key=lane.key, columns=[BoardColumn.of(c) for c in lane.columns])
+            BoardLane(key=lane.key, columns=[BoardColumn.of(c, preloaded) for c in lane.columns])
             for lane in view.lanes
         ]
 

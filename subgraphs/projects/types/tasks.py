@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -47,6 +48,7 @@ from subgraphs.projects.types.common import (
     hours,
     maybe_uuid,
 )
+from subgraphs.projects.types.preload import Preloaded
 
 if TYPE_CHECKING:
     from subgraphs.projects.types.boards import Board, Cycle
@@ -217,9 +219,10 @@ class Task:
     updated_at: datetime
     completed_at: datetime | None
     model: strawberry.Private[models.Task]
+    preloaded: strawberry.Private[Preloaded | None] = None
 
     @classmethod
-    def of(cls, task: models.Task) -> Task:
+    def of(cls, task: models.Task, preloaded: Preloaded | None = None) -> Task:
         return cls(
             id=strawberry.ID(str(task.id)),
             number=task.number,
@@ -233,6 +236,7 @@ class Task:
             updated_at=models.aware(task.updated_at),
             completed_at=models.aware(task.completed_at) if task.completed_at else None,
             model=task,
+            preloaded=preloaded,
         )
 
     @classmethod
@@ -243,9 +247,15 @@ class Task:
         found = await visible_one(info, found)
         return cls.of(found) if found is not None else None
 
-    @strawberry.field
-    async def identifier(self, info: Ctx) -> str:
-        """Project key and number, such as OPS-142."""
+    # identifier, state and labels: plain values when the list preloaded them (types/preload.py)
+    @strawberry.field(graphql_type=str, description="Project key and number, such as OPS-142.")  # type: ignore[untyped-decorator]
+    def identifier(self, info: Ctx) -> str | Awaitable[str]:
+        keys = self.preloaded.keys if self.preloaded is not None else None
+        if keys is not None and self.model.project_id in keys:
+            return f"{keys[self.model.project_id]}-{self.number}"
+        return self._identifier(info)
+
+    async def _identifier(self, info: Ctx) -> str:
         project = await info.context.loaders.get(ProjectsById).load(self.model.project_id)
         return f"{project.key if project else '?'}-{self.number}"
 
@@ -254,8 +264,14 @@ class Task:
         found = await info.context.loaders.get(ProjectsById).load(self.model.project_id)
         return Project.of(found) if found is not None else None
 
-    @strawberry.field
-    async def state(self, info: Ctx) -> WorkflowState | None:
+    @strawberry.field(graphql_type=WorkflowState | None)  # type: ignore[untyped-decorator]
+    def state(self, info: Ctx) -> WorkflowState | Awaitable[WorkflowState | None] | None:
+        states = self.preloaded.states if self.preloaded is not None else None
+        if states is not None and self.model.state_id in states:
+            return WorkflowState.of(states[self.model.state_id])
+        return self._state(info)
+
+    async def _state(self, info: Ctx) -> WorkflowState | None:
         found = await info.context.loaders.get(StatesById).load(self.model.state_id)
         return WorkflowState.of(found) if found is not None else None
 
@@ -279,8 +295,14 @@ class Task:
     async def time_spent_seconds(self, info: Ctx) -> int:
         return await info.context.loaders.get(SpentByTask).load(self.model.id) or 0
 
-    @strawberry.field
-    async def labels(self, info: Ctx) -> list[Label]:
+    @strawberry.field(graphql_type=list[Label])  # type: ignore[untyped-decorator]
+    def labels(self, info: Ctx) -> list[Label] | Awaitable[list[Label]]:
+        labels = self.preloaded.labels if self.preloaded is not None else None
+        if labels is not None:
+            return [Label.of(lb) for lb in labels.get(self.model.id, ())]
+        return self._labels(info)
+
+    async def _labels(self, info: Ctx) -> list[Label]:
         found = await load_list(info.context.loaders.get(LabelsByTask), self.model.id)
         return [Label.of(lb) for lb in found]
 
