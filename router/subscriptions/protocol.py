@@ -80,19 +80,26 @@ def parse_client_message(raw: str | bytes | None) -> ClientMessage:
 
 
 def request_from_payload(payload: Any) -> GraphQLRequest:
-    """The `subscribe` payload as a `GraphQLRequest`; raises `ProtocolError(4400)`."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+    """The `subscribe` payload as a `GraphQLRequest`; raises `ProtocolError(4400)`. A payload
+    naming a persisted query (`extensions.persistedQuery`) may leave `query` out: the edge
+    policies supply the text, as over HTTP."""
+    if not isinstance(payload, dict):
         raise ProtocolError(CloseCode.BAD_REQUEST, "Invalid 'subscribe' payload: no query")
+    query = payload.get("query")
     name = payload.get("operationName")
     variables = payload.get("variables")
     extensions = payload.get("extensions")
+    if query is None and isinstance(extensions, dict) and "persistedQuery" in extensions:
+        query = ""
+    if not isinstance(query, str):
+        raise ProtocolError(CloseCode.BAD_REQUEST, "Invalid 'subscribe' payload: no query")
     if name is not None and not isinstance(name, str):
         raise ProtocolError(CloseCode.BAD_REQUEST, "Invalid 'subscribe' payload: operationName")
     if variables is not None and not isinstance(variables, dict):
         raise ProtocolError(CloseCode.BAD_REQUEST, "Invalid 'subscribe' payload: variables")
     if extensions is not None and not isinstance(extensions, dict):
         raise ProtocolError(CloseCode.BAD_REQUEST, "Invalid 'subscribe' payload: extensions")
-    return GraphQLRequest(payload["query"], name, variables, extensions)
+    return GraphQLRequest(query, name, variables, extensions)
 
 
 # ---- frames (text) -------------------------------------------------------------------------

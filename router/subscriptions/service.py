@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import time
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
@@ -17,10 +18,12 @@ from typing import Any, Protocol
 import orjson
 from graphql import OperationType
 
-from router.config import RouterConfig
 from router.observability import tracing
 from router.pipeline import (
+    BAD_REQUEST,
+    INTERNAL_SERVER_ERROR,
     GraphQLRequest,
+    PreparedOperation,
     RequestContext,
     RequestError,
     Router,
@@ -39,6 +42,7 @@ from router.subscriptions.hub import SharedStream, Sink, SubscriptionHub
 from router.subscriptions.protocol import GRAPHQL_TRANSPORT_WS
 from router.subscriptions.upstream import UpstreamError, UpstreamRequest, upstream_events
 
+logger = logging.getLogger("router.subscriptions")
 NOT_READY = "SUPERGRAPH_NOT_LOADED"
 EVENT_METHOD = "SUBSCRIPTION_EVENT"  # RequestContext.method seen by on_response for events
 # per-request tracing headers: not part of what a subscription means, so never a reason not
@@ -147,26 +151,27 @@ class SubscriptionService:
         return float(expires) if isinstance(expires, int | float) else None
 
     async def start(self, request: GraphQLRequest, context: RequestContext, sink: Sink) -> Started:
+        """Hooks first, as over HTTP: persisted-query ids are resolved and the edge limits
+        refuse a request before its document is parsed, validated or planned. Then the
+        prepared operation decides: a query or mutation runs once (`Single`), a subscription
+        joins its shared stream."""
         state = self.router.state
         if state is None:
             return Rejected([_error("The supergraph is not loaded yet.", NOT_READY)])
-        if not _is_subscription(state, request, self.router.config):
-            error, result = await self.router.handle(request, context)
-            return Rejected(result["errors"]) if error is not None else Single(result)
+        prepared: PreparedOperation | None = None
         try:
             for hook in self.router.hooks:  # may refuse, or replace the request
                 replaced = await hook.on_request(request, context)
                 if replaced is not None:
                     request = replaced
             prepared = prepare(state, request, self.router.config)
+            if prepared.kind is not OperationType.SUBSCRIPTION:
+                return await self._single(state, prepared, request, context)
             for hook in self.router.hooks:
                 hook.on_prepared(prepared, context)
             variables = coerce_variables(state.api_schema, prepared.operation, request.variables)
         except RequestError as exc:
-            body: dict[str, Any] = {"errors": exc.errors}
-            for hook in self.router.hooks:
-                hook.on_response(body, None, context)
-            return Rejected(body["errors"])
+            return self._rejected(exc, prepared, context)
         plan = prepared.plan.node
         if not isinstance(plan, Subscription):
             return Rejected([_error("Only subscriptions can be streamed.", "BAD_REQUEST")])
@@ -207,6 +212,37 @@ class SubscriptionService:
         )
         return Joined(self, stream, sink)
 
+    async def _single(
+        self,
+        state: SchemaState,
+        prepared: PreparedOperation,
+        request: GraphQLRequest,
+        context: RequestContext,
+    ) -> Started:
+        """A query or mutation whose `on_request` hooks already ran: what `Router.handle` does
+        after them (its hooks must not run twice: a rate limit would count it twice)."""
+        if context.method == "GET" and prepared.kind is not OperationType.QUERY:
+            raise RequestError("Only queries can be sent with GET; use POST.", BAD_REQUEST, 405)
+        try:
+            response = await self.router._execute(state, prepared, request, context)
+        except RequestError:
+            raise
+        except Exception:  # a router bug: a GraphQL error, as Router.handle answers it
+            logger.exception("operation failed")
+            error = RequestError("Internal router error.", INTERNAL_SERVER_ERROR, 500, 500)
+            return self._rejected(error, prepared, context)
+        for hook in self.router.hooks:
+            hook.on_response(response, prepared, context)
+        return Single(response)
+
+    def _rejected(
+        self, exc: RequestError, prepared: PreparedOperation | None, context: RequestContext
+    ) -> Rejected:
+        body: dict[str, Any] = {"errors": exc.errors}
+        for hook in self.router.hooks:
+            hook.on_response(body, prepared, context)
+        return Rejected(body["errors"])
+
     def _upstream_request(self, subscription: PreparedSubscription) -> UpstreamRequest:
         primary = subscription.plan.primary
         name = primary.service_name
@@ -237,16 +273,6 @@ def operation_context(base: RequestContext, method: str) -> RequestContext:
         edge=None,
         started=time.perf_counter(),
     )
-
-
-def _is_subscription(state: SchemaState, request: GraphQLRequest, config: RouterConfig) -> bool:
-    """From the cached prepared operation. A document that does not prepare (or a persisted
-    query id, which only the hooks resolve) goes to `Router.handle`, which reports it."""
-    try:
-        prepared = prepare(state, request, config)
-    except RequestError:
-        return False
-    return prepared.kind is OperationType.SUBSCRIPTION
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

@@ -1,0 +1,141 @@
+"""The edge policies run before an operation over WebSocket or SSE is parsed, as over HTTP: a
+safelist with `require_id` serves subscriptions sent by manifest id (and nothing sent as text),
+and the operation limits refuse a bomb before it is parsed, validated or planned."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from subscription_client import Stack, collect, connect, init, send, start_stack
+from subscription_servers import Recorder
+from test_sse import STREAM, events
+
+from router.policies.config import LimitSettings, PersistedQuerySettings, PoliciesConfig
+
+TICKER = "subscription Tick { ticker(count: 2, intervalMs: 5) }"
+REVIEWS = "subscription Reviews($n: Int!) { reviewAdded(count: $n, intervalMs: 5) { id author { name } } }"  # noqa: E501
+ME = "query Me { me { name } }"
+
+
+def op_id(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def by_id(body: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": op_id(body)}}
+    }
+    if variables is not None:
+        payload["variables"] = variables
+    return payload
+
+
+def write_manifest(path: Path) -> None:
+    operations = [
+        {"id": op_id(body), "name": name, "type": kind, "body": body}
+        for name, kind, body in (
+            ("Tick", "subscription", TICKER),
+            ("Reviews", "subscription", REVIEWS),
+            ("Me", "query", ME),
+        )
+    ]
+    document = {"format": "apollo-persisted-query-manifest", "version": 1, "operations": operations}
+    path.write_bytes(orjson.dumps(document))
+
+
+@pytest.fixture(scope="module")
+async def safelist_stack(
+    subgraphs: tuple[str, str, Recorder, Recorder], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    manifest = tmp_path_factory.mktemp("safelist") / "manifest.json"
+    write_manifest(manifest)
+    policies = PoliciesConfig(
+        persisted_queries=PersistedQuerySettings(safelist=str(manifest), require_id=True),
+        limits=LimitSettings(max_depth=5, max_aliases=3),
+    )
+    async for value in start_stack(subgraphs, policies=policies):
+        yield value
+
+
+async def _operation(stack: Stack, payload: dict[str, Any]) -> list[Any]:
+    async with await connect(stack) as ws:
+        await init(ws)
+        await send(ws, {"id": "1", "type": "subscribe", "payload": payload})
+        return await collect(ws, "1")
+
+
+async def test_subscription_by_manifest_id_over_websocket(safelist_stack: Stack) -> None:
+    ticks = await _operation(safelist_stack, by_id(TICKER))
+    assert [r["data"]["ticker"] for r in ticks] == [1, 2]
+    reviews = await _operation(safelist_stack, by_id(REVIEWS, {"n": 2}))
+    assert [r["data"]["reviewAdded"]["author"]["name"] for r in reviews] == ["Grace", "Ada"]
+    query = await _operation(safelist_stack, by_id(ME))
+    assert query == [{"data": {"me": {"name": "Ada"}}}]
+
+
+async def test_subscription_by_manifest_id_over_sse(safelist_stack: Stack) -> None:
+    async with (
+        httpx.AsyncClient(timeout=10) as client,
+        client.stream("POST", safelist_stack.url, json=by_id(TICKER), headers=STREAM) as response,
+    ):
+        found = await events(response)
+    assert found == [
+        ("next", {"data": {"ticker": 1}}),
+        ("next", {"data": {"ticker": 2}}),
+        ("complete", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"query": TICKER}, "PERSISTED_QUERY_ID_REQUIRED"),
+        (by_id("subscription { ticker }"), "PERSISTED_QUERY_NOT_FOUND"),
+    ],
+)
+async def test_text_and_unknown_ids_are_refused(
+    safelist_stack: Stack, payload: dict[str, Any], code: str
+) -> None:
+    before = safelist_stack.events.connections[:]
+    [message] = await _operation(safelist_stack, payload)
+    assert message["type"] == "error"
+    assert [e["extensions"]["code"] for e in message["payload"]] == [code]
+    assert safelist_stack.events.connections == before  # no upstream stream was opened
+
+
+@pytest.fixture(scope="module")
+async def limits_stack(subgraphs: tuple[str, str, Recorder, Recorder]) -> AsyncIterator[Stack]:
+    policies = PoliciesConfig(limits=LimitSettings(max_depth=5, max_aliases=3))
+    async for value in start_stack(subgraphs, policies=policies):
+        yield value
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("subscription { reviewAdded { author { id } } }", None),
+        ("subscription { a: ticker b: ticker c: ticker d: ticker e: ticker }", "MAX_ALIASES_LIMIT"),
+        ("subscription { reviewAdded " + "{ author " * 60 + "{ id }" + "}" * 61, "MAX_DEPTH_LIMIT"),
+    ],
+)
+async def test_limits_refuse_before_the_document_is_prepared(
+    limits_stack: Stack, query: str, code: str | None
+) -> None:
+    async with await connect(limits_stack) as ws:
+        await init(ws)
+        await send(ws, {"id": "1", "type": "subscribe", "payload": {"query": query}})
+        got = await collect(ws, "1")
+    cached = limits_stack.app.state.router.state.cache.get((query, None))
+    if code is None:
+        assert [r["data"]["reviewAdded"]["author"]["id"] for r in got] == ["2", "1", "2"]
+        assert cached is not None
+    else:
+        assert got[0]["type"] == "error"
+        assert [e["extensions"]["code"] for e in got[0]["payload"]] == [code]
+        assert cached is None  # never parsed, validated nor planned
