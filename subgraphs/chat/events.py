@@ -46,3 +46,23 @@ class AgentMentioned(Event):
     conversation_id: uuid.UUID
     message_id: uuid.UUID
     mentioned: tuple[uuid.UUID, ...]
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class MessagePosted(Event):
+    event_type: ClassVar[str] = "chat.message_posted"
+    domain: ClassVar[str] = DOMAIN
+    description: ClassVar[str] = (
+        "A contact or agent posted a message or private note; carries the assignee and the "
+        "assignee's presence (`ONLINE`, `AWAY`, `OFFLINE`) when it was posted."
+    )
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    seq: int
+    author: str  # participant: `user:<id>` or `contact:<id>`
+    mentions: tuple[uuid.UUID, ...]
+    assignee_id: uuid.UUID | None
+    assignee_status: str | None  # None when the conversation has no assignee
+    private: bool
+    preview: str  # the body's first 140 characters

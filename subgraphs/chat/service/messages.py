@@ -9,16 +9,23 @@ from dataclasses import dataclass
 import orjson
 
 from subgraphs.chat.errors import CannedReplyNotFoundError, InvalidChatInputError
-from subgraphs.chat.events import AgentMentioned
+from subgraphs.chat.events import AgentMentioned, MessagePosted
 from subgraphs.chat.models import AuthorKind, ChatConversation, ChatMessage, MessageKind
-from subgraphs.chat.repository import ConfigRepository, ConversationsRepository, MessagesRepository
+from subgraphs.chat.repository import (
+    ConfigRepository,
+    ConversationsRepository,
+    MessagesRepository,
+    RoutingRepository,
+)
 from subgraphs.chat.service import signals
 from subgraphs.chat.service.common import Unit, visible_or_raise
+from subgraphs.chat.service.routing import presence_of
 from subgraphs.chat.views import Attachment, MessageView
 from subgraphs.kit.events import record
 
 MAX_BODY = 20_000
 MAX_ATTACHMENTS = 10
+PREVIEW = 140
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +123,34 @@ async def post_message(unit: Unit, new: NewMessage) -> MessageView:
                 mentioned=view.mentions,
             ),
         )
+    await _record_posted(unit, conversation, view)
     signals.conversation_changed(unit, conversation)
     return view
+
+
+async def _record_posted(unit: Unit, conversation: ChatConversation, view: MessageView) -> None:
+    """`chat.message_posted` in the message's transaction, with the assignee's presence as
+    routing sees it now (notifications tell an AWAY/OFFLINE assignee about the message)."""
+    assignee, status = conversation.assignee_id, None
+    if assignee is not None:
+        agent = await RoutingRepository(unit.session, unit.scope).agent(assignee)
+        status = presence_of(unit, agent).value
+    record(
+        unit.session,
+        MessagePosted(
+            tenant_id=unit.scope.tenant_id,
+            actor=unit.actor.participant,
+            conversation_id=conversation.id,
+            message_id=view.id,
+            seq=view.seq,
+            author=unit.actor.participant,
+            mentions=view.mentions,
+            assignee_id=assignee,
+            assignee_status=status,
+            private=view.private,
+            preview=view.body[:PREVIEW],
+        ),
+    )
 
 
 async def mark_read(unit: Unit, conversation_id: uuid.UUID, seq: int | None) -> int:

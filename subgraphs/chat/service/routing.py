@@ -37,6 +37,13 @@ def online(unit: Unit, agent: ChatAgent) -> bool:
     return agent.status == PresenceStatus.ONLINE and fresh
 
 
+def presence_of(unit: Unit, agent: ChatAgent | None) -> PresenceStatus:
+    """An agent's presence as routing sees it: OFFLINE once the heartbeat is older than TTL."""
+    if agent is None or not _fresh(unit, agent):
+        return PresenceStatus.OFFLINE
+    return PresenceStatus(agent.status)
+
+
 def _waited(agent: ChatAgent) -> tuple[int, str, str]:
     # never assigned first, then the longest since the last assignment; the id breaks ties
     last = aware(agent.last_assigned_at)
