@@ -151,6 +151,8 @@ class Ticket(TicketsBase):
     search_text: Mapped[str] = mapped_column(Text, default="")  # public comments, for search
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(When, default=utcnow, index=True)
+    # when the status last changed (None: since creation); time-based automations read it
+    status_changed_at: Mapped[datetime | None] = mapped_column(When, default=None)
     first_responded_at: Mapped[datetime | None] = mapped_column(When, default=None)
     solved_at: Mapped[datetime | None] = mapped_column(When, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(When, default=None)
@@ -285,3 +287,19 @@ class Automation(TicketsBase):
     any_conditions: Mapped[str] = mapped_column(Text, default="[]")  # one must hold, if any
     actions: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
+    # who saved the rule last: time-based firings act on their behalf (no person triggers them)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+
+
+class AutomationFiring(TicketsBase):
+    """A time-based rule fired on a ticket in a condition window (never twice in one).
+
+    `window_key` names the instants the rule's time conditions count from (creation, last update,
+    last status change), so a new window opens only when one of them moves.
+    """
+
+    __tablename__ = "tickets_automation_firings"
+    automation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    ticket_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, index=True)
+    window_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(When, default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from subgraphs.tickets.models import (
     SlaClock,
     Ticket,
     TicketTag,
+    aware,
 )
 from subgraphs.tickets.service.filters import OrderField, Ordering, ResolvedFilter
 
@@ -71,7 +72,9 @@ class TicketRepository(Repository[Ticket]):
         if self.dialect == "sqlite":
             touch = update(Ticket).where(Ticket.id == ticket_id).values(number=Ticket.number)
             await self.session.execute(touch.execution_options(synchronize_session=False))
-        return await self.find_one(self.base().where(Ticket.id == ticket_id).with_for_update())
+        locked = self.base().where(Ticket.id == ticket_id).with_for_update()
+        # a row read earlier in the transaction is refreshed from the locked read
+        return await self.find_one(locked.execution_options(populate_existing=True))
 
     async def find_by_number(self, number: int) -> Ticket | None:
         return await self.find_one(self.base().where(Ticket.number == number))
@@ -192,7 +195,10 @@ class TicketRepository(Repository[Ticket]):
         ]
         for bound, column, lower in ranges:
             if bound is not None:
-                found.append(column >= bound if lower else column < bound)
+                # in UTC: SQLite stores UTC text without an offset, so 12:00+02:00 must
+                # compare as 10:00 (a naive bound is taken as UTC)
+                at = aware(bound).astimezone(UTC)
+                found.append(column >= at if lower else column < at)
         if f.search:
             found.append(self._search_condition(f.search))
         return found

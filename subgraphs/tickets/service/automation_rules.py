@@ -1,7 +1,8 @@
 """Automation rules: their shape, validation and CRUD (`settings:manage`).
 
-A rule: `triggers` (CREATED, UPDATED), `conditions` (all must hold), `any_conditions` (one
-must hold when given), and `actions`. A condition is `{field, operator, values, key}`:
+A rule: `triggers` (CREATED, UPDATED, COMMENTED, TIME), `conditions` (all must hold),
+`any_conditions` (one must hold when given), and `actions`. A condition is
+`{field, operator, values, key}`:
 
 | field | operators | values |
 | --- | --- | --- |
@@ -10,6 +11,14 @@ must hold when given), and `actions`. A condition is `{field, operator, values, 
 | TAGS | CONTAINS (any of), NOT_CONTAINS (none of), CHANGED | tags |
 | SUBJECT, DESCRIPTION | CONTAINS, NOT_CONTAINS (case-insensitive) | any of |
 | CUSTOM_FIELD (`key`) | IS, IS_NOT, SET, NOT_SET, CHANGED | normalised text |
+| COMMENT_BODY | CONTAINS, NOT_CONTAINS (case-insensitive) | any of |
+| COMMENT_PUBLIC | IS | `true` or `false` |
+| COMMENT_AUTHOR | IS, IS_NOT | REQUESTER, AGENT |
+| HOURS_SINCE_CREATED, _UPDATED, _STATUS_CHANGED | GREATER_THAN, LESS_THAN | one number |
+
+COMMENT_* conditions need the COMMENTED trigger (they hold only in a comment's pass); a TIME
+rule needs at least one HOURS_SINCE_* GREATER_THAN among its `conditions` (the scheduled job
+looks only at tickets past that age).
 """
 
 from __future__ import annotations
@@ -28,8 +37,14 @@ from subgraphs.tickets.repository import ConfigRepository
 from subgraphs.tickets.service.access import require_configure
 from subgraphs.tickets.service.common import Actor
 
-TRIGGERS = frozenset({"CREATED", "UPDATED"})
+TRIGGERS = frozenset({"CREATED", "UPDATED", "COMMENTED", "TIME"})
 SAME = frozenset({"IS", "IS_NOT", "CHANGED"})
+# time conditions and the instant each counts from
+HOURS = {
+    "HOURS_SINCE_CREATED": "created",
+    "HOURS_SINCE_UPDATED": "updated",
+    "HOURS_SINCE_STATUS_CHANGED": "status",
+}
 WHO = frozenset({"IS", "IS_NOT", "SET", "NOT_SET", "CHANGED"})
 OPERATORS: dict[str, frozenset[str]] = {
     "STATUS": SAME,
@@ -43,8 +58,15 @@ OPERATORS: dict[str, frozenset[str]] = {
     "SUBJECT": frozenset({"CONTAINS", "NOT_CONTAINS"}),
     "DESCRIPTION": frozenset({"CONTAINS", "NOT_CONTAINS"}),
     "CUSTOM_FIELD": WHO,
+    "COMMENT_BODY": frozenset({"CONTAINS", "NOT_CONTAINS"}),
+    "COMMENT_PUBLIC": frozenset({"IS"}),
+    "COMMENT_AUTHOR": frozenset({"IS", "IS_NOT"}),
+    **{f: frozenset({"GREATER_THAN", "LESS_THAN"}) for f in HOURS},
 }
-NEEDS_VALUES = frozenset({"IS", "IS_NOT", "CONTAINS", "NOT_CONTAINS"})
+COMMENT_FIELDS = frozenset({"COMMENT_BODY", "COMMENT_PUBLIC", "COMMENT_AUTHOR"})
+AUTHORS = frozenset({"REQUESTER", "AGENT"})
+MAX_HOURS = 24 * 365 * 10
+NEEDS_VALUES = frozenset({"IS", "IS_NOT", "CONTAINS", "NOT_CONTAINS", "GREATER_THAN", "LESS_THAN"})
 ACTIONS = frozenset(
     {
         "status",
@@ -116,6 +138,45 @@ async def _check_condition(config: ConfigRepository, c: Condition, where: str) -
     if c.field in {"GROUP", "ASSIGNEE"}:
         for value in c.values:
             _uuid(value, where)
+    if c.field == "COMMENT_PUBLIC" and set(c.values) - {"true", "false"}:
+        raise InvalidInputError(reason="COMMENT_PUBLIC is `true` or `false`", field=where)
+    if c.field == "COMMENT_AUTHOR" and not set(c.values) <= AUTHORS:
+        raise InvalidInputError(reason="COMMENT_AUTHOR is REQUESTER or AGENT", field=where)
+    if c.field in HOURS:
+        hours = _number(c.values[0]) if len(c.values) == 1 else None
+        if hours is None or not 0 < hours <= MAX_HOURS:
+            raise InvalidInputError(reason=f"{c.field} takes one number of hours", field=where)
+
+
+def _number(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number == number else None  # NaN is no number
+
+
+def time_thresholds(conditions: Sequence[Condition]) -> dict[str, float]:
+    """The HOURS_SINCE_* GREATER_THAN conditions: the age a ticket needs, per anchor."""
+    found: dict[str, float] = {}
+    for c in conditions:
+        if c.field in HOURS and c.operator == "GREATER_THAN":
+            anchor = HOURS[c.field]
+            found[anchor] = max(found.get(anchor, 0.0), float(c.values[0]))
+    return found
+
+
+def _check_triggers(data: AutomationInput) -> None:
+    every = (*data.conditions, *data.any_conditions)
+    if "COMMENTED" not in data.triggers and any(c.field in COMMENT_FIELDS for c in every):
+        raise InvalidInputError(
+            reason="COMMENT_* conditions need the COMMENTED trigger", field="conditions"
+        )
+    if "TIME" in data.triggers and not time_thresholds(data.conditions):
+        raise InvalidInputError(
+            reason="a TIME rule needs an HOURS_SINCE_* GREATER_THAN condition",
+            field="conditions",
+        )
 
 
 def _uuid(value: Any, where: str) -> uuid.UUID:
@@ -162,12 +223,15 @@ async def _validated(config: ConfigRepository, data: AutomationInput) -> dict[st
         raise InvalidInputError(reason="name must be 1-120 characters", field="name")
     triggers = sorted(set(data.triggers))
     if not triggers or not set(triggers) <= TRIGGERS:
-        raise InvalidInputError(reason="triggers are CREATED and/or UPDATED", field="triggers")
+        raise InvalidInputError(
+            reason="triggers are CREATED, UPDATED, COMMENTED and/or TIME", field="triggers"
+        )
     if len(data.conditions) + len(data.any_conditions) > MAX_CONDITIONS:
         raise InvalidInputError(reason=f"at most {MAX_CONDITIONS} conditions", field="conditions")
     for where, group in (("conditions", data.conditions), ("anyConditions", data.any_conditions)):
         for condition in group:
             await _check_condition(config, condition, where)
+    _check_triggers(data)
     return {
         "name": name,
         "position": data.position,
@@ -184,7 +248,7 @@ async def create_automation(
 ) -> Automation:
     require_configure(actor)
     config = ConfigRepository(session)
-    row = Automation(id=uuid.uuid4(), **await _validated(config, data))
+    row = Automation(id=uuid.uuid4(), updated_by=actor.user_id, **await _validated(config, data))
     config.add(row)
     await config.flush()
     return row
@@ -201,6 +265,7 @@ async def update_automation(
         raise UnknownReferenceError(kind="automation", value=str(automation_id), field="id")
     for name, value in (await _validated(config, data)).items():
         setattr(row, name, value)
+    row.updated_by = actor.user_id
     await config.flush()
     return row
 

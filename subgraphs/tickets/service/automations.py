@@ -1,9 +1,11 @@
 """Running automations: in the transaction of the change that triggers them.
 
-After `createTicket` (trigger CREATED) or an update (`updateTicket`, `assignTicket` by hand,
-`applyMacro`: trigger UPDATED), the tenant's active rules run once, in `position` order, on
-the ticket as it is now. A rule whose conditions hold applies its actions at once, so the next
-rules see the result (and its changed fields count for their CHANGED conditions).
+After `createTicket` (trigger CREATED), an update (`updateTicket`, `assignTicket` by hand,
+`applyMacro`: trigger UPDATED) or a new comment (`addTicketComment`: trigger COMMENTED, the
+comment's body, visibility and author readable by COMMENT_* conditions), the tenant's active
+rules run once, in `position` order, on the ticket as it is now. A rule whose conditions hold
+applies its actions at once, so the next rules see the result (and its changed fields count
+for their CHANGED conditions).
 
 Loop safety: one pass per triggering change, each rule at most once in it; the changes
 automations make never start another pass. A rule that would undo an earlier one simply runs
@@ -14,12 +16,15 @@ changes is a history row with `via = "automation: <name>"` (the person whose cha
 stays the actor). Actions are applied with agent rights whoever triggered them; an action that
 no longer fits (a status transition not allowed from the current status, a status, priority or
 group deleted since the rule was saved) is skipped, the others still apply.
+
+TIME rules run from the scheduled job instead (`automation_time.py`).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +32,23 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.context import TenantScope
-from subgraphs.tickets.models import Automation, Group, Priority, Status, StatusCategory, Ticket
+from subgraphs.tickets.models import (
+    Automation,
+    Group,
+    Priority,
+    Status,
+    StatusCategory,
+    Ticket,
+    aware,
+)
 from subgraphs.tickets.repository import ConfigRepository
 from subgraphs.tickets.service import assignment
-from subgraphs.tickets.service.automation_rules import Condition, conditions_of
+from subgraphs.tickets.service.automation_rules import (
+    COMMENT_FIELDS,
+    HOURS,
+    Condition,
+    conditions_of,
+)
 from subgraphs.tickets.service.common import Actor
 from subgraphs.tickets.service.history import acting_via, record_change
 
@@ -58,10 +76,33 @@ def _history_name(condition: Condition) -> str:
     return {"CATEGORY": "status"}.get(condition.field, condition.field.lower())
 
 
-class Snapshot:
-    """The ticket's fields as conditions read them."""
+@dataclass(frozen=True, slots=True)
+class CommentFacts:
+    """The new comment a COMMENTED pass runs for."""
 
-    def __init__(self, ticket: Ticket, status: Status | None, priority: Priority | None) -> None:
+    body: str
+    public: bool
+    by_requester: bool
+
+
+def anchors(ticket: Ticket) -> dict[str, datetime]:
+    """The instants HOURS_SINCE_* conditions count from."""
+    created = aware(ticket.created_at)
+    changed = aware(ticket.status_changed_at) if ticket.status_changed_at else created
+    return {"created": created, "updated": aware(ticket.updated_at), "status": changed}
+
+
+class Snapshot:
+    """The ticket's fields as conditions read them (and the comment of a COMMENTED pass)."""
+
+    def __init__(
+        self,
+        ticket: Ticket,
+        status: Status | None,
+        priority: Priority | None,
+        now: datetime,
+        comment: CommentFacts | None = None,
+    ) -> None:
         self.scalars: dict[str, str | None] = {
             "STATUS": status.key if status else None,
             "CATEGORY": ticket.category,
@@ -74,10 +115,17 @@ class Snapshot:
         self.tags: list[str] = orjson.loads(ticket.tags)
         self.texts = {"SUBJECT": ticket.subject.lower(), "DESCRIPTION": ticket.description.lower()}
         self.custom: dict[str, Any] = orjson.loads(ticket.custom_fields)
+        self.hours = {k: (now - v).total_seconds() / 3600 for k, v in anchors(ticket).items()}
+        self.comment = comment
 
     def holds(self, c: Condition, changed: set[str]) -> bool:
         if c.operator == "CHANGED":
             return _history_name(c) in changed
+        if c.field in COMMENT_FIELDS:
+            return self._comment_holds(c)
+        if c.field in HOURS:
+            age, limit = self.hours[HOURS[c.field]], float(c.values[0])
+            return age > limit if c.operator == "GREATER_THAN" else age < limit
         if c.field == "TAGS":
             found = bool(set(_lower(c.values)) & set(self.tags))
             return found if c.operator == "CONTAINS" else not found
@@ -94,6 +142,18 @@ class Snapshot:
         found = actual is not None and any(_same(actual, v) for v in c.values)
         return found if c.operator == "IS" else not found
 
+    def _comment_holds(self, c: Condition) -> bool:
+        comment = self.comment
+        if comment is None:  # only a comment's pass has one
+            return False
+        if c.field == "COMMENT_BODY":
+            found = any(v.lower() in comment.body.lower() for v in c.values)
+            return found if c.operator == "CONTAINS" else not found
+        if c.field == "COMMENT_PUBLIC":
+            return ("true" if comment.public else "false") in c.values
+        found = ("REQUESTER" if comment.by_requester else "AGENT") in c.values
+        return found if c.operator == "IS" else not found
+
 
 def matches(rule: Automation, snapshot: Snapshot, changed: set[str]) -> bool:
     every = conditions_of(rule.conditions)
@@ -103,9 +163,15 @@ def matches(rule: Automation, snapshot: Snapshot, changed: set[str]) -> bool:
     return not some or any(snapshot.holds(c, changed) for c in some)
 
 
-async def _snapshot(config: ConfigRepository, ticket: Ticket) -> Snapshot:
+async def snapshot(
+    config: ConfigRepository, ticket: Ticket, now: datetime, comment: CommentFacts | None = None
+) -> Snapshot:
     status = await config.get(Status, ticket.status_id)
-    return Snapshot(ticket, status, await config.get(Priority, ticket.priority_id))
+    return Snapshot(ticket, status, await config.get(Priority, ticket.priority_id), now, comment)
+
+
+def is_closed(ticket: Ticket) -> bool:
+    return ticket.category == StatusCategory.CLOSED.value or ticket.merged_into_id is not None
 
 
 async def run(
@@ -116,6 +182,7 @@ async def run(
     trigger: str,
     changed: list[str],
     now: datetime,
+    comment: CommentFacts | None = None,
 ) -> list[str]:
     """One ordered pass of the active rules; returns the fields the automations changed."""
     if not changed:
@@ -126,16 +193,17 @@ async def run(
     for rule in rules:
         if trigger not in orjson.loads(rule.triggers):
             continue
-        closed = ticket.category == StatusCategory.CLOSED.value or ticket.merged_into_id
-        if closed or not matches(rule, await _snapshot(config, ticket), seen):
+        if is_closed(ticket) or not matches(
+            rule, await snapshot(config, ticket, now, comment), seen
+        ):
             continue
-        fields = await _fire(session, scope, actor, ticket, rule, now)
+        fields = await fire(session, scope, actor, ticket, rule, now)
         seen.update(fields)
         made += [f for f in fields if f not in made]
     return made
 
 
-async def _fire(
+async def fire(
     session: AsyncSession,
     scope: TenantScope,
     actor: Actor,

@@ -59,6 +59,7 @@ async def _reopen_to(
         return None
     record_change(session, ticket.id, actor.user_id, now, "status", source.key, target.key)
     ticket.status_id, ticket.category = target.id, target.category
+    ticket.status_changed_at = now
     return source, target
 
 
@@ -110,9 +111,14 @@ async def add_comment(
     )
     if public:
         await _public_reply(session, ticket, actor, text, now)
-    # CommentAdded is the event (flagged internal for notes): no TicketUpdated, so requesters
-    # learn nothing from an internal note
-    await touch(session, scope, actor, ticket, [], now)
+    from subgraphs.tickets.service.automations import CommentFacts, run
+
+    by_requester = not actor.is_agent or actor.user_id == ticket.requester_id
+    facts = CommentFacts(body=text, public=public, by_requester=by_requester)
+    made = await run(session, scope, actor, ticket, "COMMENTED", ["comment"], now, facts)
+    # CommentAdded is the event (flagged internal for notes): TicketUpdated only for what
+    # automations changed, so requesters learn nothing from an internal note itself
+    await touch(session, scope, actor, ticket, made, now)
     record(
         session,
         CommentAdded(

@@ -168,6 +168,7 @@ async def merge_tickets(
     record_change(session, source.id, actor.user_id, now, "mergedInto", None, target.number)
     record_change(session, target.id, actor.user_id, now, "mergedFrom", None, source.number)
     source.status_id, source.category = closed.id, closed.category
+    source.status_changed_at = now
     source.merged_into_id, source.closed_at = target.id, now
     for clock in await SlaRepository(session).clocks([source.id]):
         clock.fulfilled_at = clock.fulfilled_at or now

@@ -155,20 +155,22 @@ async def create_ticket(
     new: NewTicket,
     now: datetime | None = None,
 ) -> Ticket:
-    """A requester creates for themselves (agent-only fields ignored); agents for anyone."""
+    """A requester creates for themselves; agents for anyone. Agent-only fields (status,
+    priority, tags, group, assignee, parent, requester) are ignored for requesters: priority
+    and tags choose SLA policies and route through automations."""
     now = now or utcnow()
     repo = TicketRepository(session, scope)
     number = await repo.next_number()  # first: takes the counter's lock before any read
     config = ConfigRepository(session)
     agent = actor.is_agent
     status = await _status(config, new.status if agent and new.status else "new")
-    priority = await _priority(config, new.priority or "normal")
+    priority = await _priority(config, (new.priority if agent else None) or "normal")
     group_id = new.group_id if agent else None
     await _group(config, group_id)
     if agent:
         await _parent(session, scope, actor, new.parent_id, None)
     values, rows = custom.validate(await config.fields(), {}, new.custom_fields, creating=True)
-    tags = clean_tags(new.tags)
+    tags = clean_tags(new.tags) if agent else []
     ticket = repo.add(
         Ticket(
             id=new.id or uuid.uuid4(),
@@ -381,6 +383,7 @@ async def _transition(
     check_transition(source, target)
     note("status", source.key, target.key)
     ticket.status_id, ticket.category = target.id, target.category
+    ticket.status_changed_at = now
     await sla.status_changed(
         session,
         ticket,

@@ -18,6 +18,14 @@ from subgraphs.tickets.types.tickets import TicketType
 class AutomationTrigger(Enum):
     CREATED = "CREATED"
     UPDATED = "UPDATED"
+    COMMENTED = strawberry.enum_value(
+        "COMMENTED", description="A public reply or internal note was added (COMMENT_* fields)."
+    )
+    TIME = strawberry.enum_value(
+        "TIME",
+        description="The scheduled job, on open tickets past an HOURS_SINCE_* GREATER_THAN "
+        "condition; once per ticket per condition window.",
+    )
 
 
 @strawberry.enum(name="TicketAutomationField")
@@ -33,6 +41,14 @@ class AutomationField(Enum):
     SUBJECT = "SUBJECT"
     DESCRIPTION = "DESCRIPTION"
     CUSTOM_FIELD = "CUSTOM_FIELD"
+    COMMENT_BODY = "COMMENT_BODY"
+    COMMENT_PUBLIC = strawberry.enum_value("COMMENT_PUBLIC", description="`true` or `false`.")
+    COMMENT_AUTHOR = strawberry.enum_value("COMMENT_AUTHOR", description="REQUESTER or AGENT.")
+    HOURS_SINCE_CREATED = "HOURS_SINCE_CREATED"
+    HOURS_SINCE_UPDATED = "HOURS_SINCE_UPDATED"
+    HOURS_SINCE_STATUS_CHANGED = strawberry.enum_value(
+        "HOURS_SINCE_STATUS_CHANGED", description="Hours in the current status."
+    )
 
 
 @strawberry.enum(name="TicketAutomationOperator")
@@ -44,6 +60,8 @@ class AutomationOperator(Enum):
     SET = "SET"
     NOT_SET = "NOT_SET"
     CHANGED = "CHANGED"
+    GREATER_THAN = "GREATER_THAN"
+    LESS_THAN = "LESS_THAN"
 
 
 @strawberry.input(name="TicketAutomationConditionInput")

@@ -172,6 +172,36 @@ OPERATIONS: list[tuple[str, str, dict[str, Any]]] = [
         {"g": ["$B.group"]},
     ),
     (
+        "createTicket.assignee",
+        'mutation($a: ID) { createTicket(input: {subject: "x", assigneeId: $a})'
+        " { ticket { subject } userErrors { code field } } }",
+        {"a": "$B.agent"},
+    ),
+    (
+        "updateTicket.assignee",
+        "mutation($id: ID!, $a: ID) { updateTicket(input: {id: $id, assigneeId: $a}) "
+        "{ ticket { id } userErrors { code field } } }",
+        {"id": "$A.ticket", "a": "$B.agent"},
+    ),
+    (
+        "saveTicketAutomation.id",
+        'mutation($id: ID) { saveTicketAutomation(input: {id: $id, name: "pwned", '
+        'actions: {addTags: ["x"]}}) { automation { name } userErrors { code field } } }',
+        {"id": "$B.automation"},
+    ),
+    (
+        "saveTicketAutomation.group",
+        'mutation($g: ID) { saveTicketAutomation(input: {name: "G", '
+        "actions: {groupId: $g}}) { automation { name } userErrors { code field } } }",
+        {"g": "$B.group"},
+    ),
+    (
+        "deleteTicketAutomation",
+        "mutation($id: ID!) { deleteTicketAutomation(input: {id: $id}) "
+        "{ deletedId userErrors { code field } } }",
+        {"id": "$B.automation"},
+    ),
+    (
         "setTicketPresence",
         "mutation($t: ID!) { setTicketPresence(input: {ticketId: $t, "
         "state: VIEWING}) { ok userErrors { code field } } }",
@@ -188,6 +218,7 @@ ID_FREE = [  # no id argument: they must list only tenant A's rows
     ("slaPolicies", "{ slaPolicies { name } }"),
     ("macros", "{ macros { name } }"),
     ("ticketViews", "{ ticketViews { name } }"),
+    ("ticketAutomations", "{ ticketAutomations { name } }"),
     ("tickets", "{ tickets { edges { node { subject } } } }"),
     ("ticketCount", "{ ticketCount }"),
 ]
@@ -236,6 +267,12 @@ async def _world(th: TicketsHarness, people: People, tag: str) -> dict[str, Any]
         "category: PENDING, pausesSla: true}) { status { key } } }",
         {},
     )
+    automation = await run(
+        "mutation($c: [TicketAutomationConditionInput!]) { saveTicketAutomation(input: "
+        f'{{name: "{tag} rule", triggers: [TIME], conditions: $c, actions: '
+        '{addTags: ["late"]}}) { automation { id } } }',
+        {"c": [{"field": "HOURS_SINCE_CREATED", "operator": "GREATER_THAN", "values": ["1"]}]},
+    )
     ticket = await th.create(
         people,
         subject=f"{tag} secret",
@@ -251,6 +288,7 @@ async def _world(th: TicketsHarness, people: People, tag: str) -> dict[str, Any]
         "macro": macro["createMacro"]["macro"]["id"],
         "view": view["saveTicketView"]["view"]["id"],
         "key": f"{tag}_wait",
+        "automation": automation["saveTicketAutomation"]["automation"]["id"],
     }
 
 

@@ -5,6 +5,14 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from subgraphs.kit.ids import parse_tenant_id
+from subgraphs.tickets.models import TicketsBase
+from tests.subgraphs.tickets.harness import TicketsHarness
 
 ROOT = Path(__file__).resolve().parents[3] / "subgraphs" / "tickets"
 
@@ -39,3 +47,31 @@ def test_sql_only_in_repositories() -> None:
 def test_modules_stay_small() -> None:
     for path in ROOT.rglob("*.py"):
         assert len(path.read_text().splitlines()) < 500, path
+
+
+async def test_the_migrations_create_what_the_models_declare(th: TicketsHarness) -> None:
+    tenant = await th.identity.owned_tenant()
+    tenant_id = parse_tenant_id(tenant.id)
+    assert tenant_id is not None
+
+    def diff(connection: Any) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        changes = compare_metadata(context, TicketsBase.metadata)
+        # only our tables (the tenant database holds every subgraph's), less PostgreSQL's
+        # search column and its GIN index, which the migration adds outside the models
+        ours = [c for c in changes if _table_of(c) in TicketsBase.metadata.tables]
+        return [c for c in ours if "search_vector" not in repr(c)]
+
+    async with th.identity.runtime.tenants.session(tenant_id) as session:
+        connection = await session.connection()
+        assert await connection.run_sync(diff) == []
+
+
+def _table_of(change: Any) -> str | None:
+    item = change[0] if isinstance(change, list) else change
+    for part in item[1:]:
+        table = getattr(part, "table", None)
+        name = getattr(table, "name", None) or getattr(part, "name", None)
+        if isinstance(name, str):
+            return name
+    return None

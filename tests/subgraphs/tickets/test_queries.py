@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import event
@@ -149,3 +150,55 @@ async def test_full_text_search(th: TicketsHarness, people: People) -> None:
     assert await search("secretnote") == []  # internal notes are not indexed
     await search('printer" OR "vpn NEAR(')  # operators in user text never break the query
     assert await search("nothing-matches-this") == []
+
+
+async def test_field_filters_and_time_ranges(th: TicketsHarness, people: People) -> None:
+    t = people.tenant
+    group = await th.gql(
+        'mutation { saveTicketGroup(input: {name: "Billing"}) { group { id } } }',
+        tenant=t,
+        token=people.owner,
+    )
+    group_id = group["data"]["saveTicketGroup"]["group"]["id"]
+    a = await th.create(people, type="INCIDENT", channel="EMAIL", groupId=group_id)
+    b = await th.create(people, token=people.requester)
+    c = await th.create(people, type="INCIDENT", status="open")
+    stamps = await th.gql(
+        "{ tickets(orderBy: {field: NUMBER, direction: ASC}) { edges { node { createdAt } } } }",
+        tenant=t,
+        token=people.agent,
+    )
+    created = [datetime.fromisoformat(e["node"]["createdAt"]) for e in _edges(stamps)]
+
+    async def ids(**f: Any) -> list[str]:
+        page = await _list(th, people, f=f, o={"field": "NUMBER", "direction": "ASC"})
+        return [e["node"]["id"] for e in page["edges"]]
+
+    assert await ids(groupId=[group_id]) == [a["id"]]
+    assert await ids(requesterId=[people.requester_id]) == [b["id"]]
+    assert await ids(type=["INCIDENT"]) == [a["id"], c["id"]]
+    assert await ids(channel=["EMAIL"]) == [a["id"]]
+    assert await ids(category=["OPEN"]) == [c["id"]]
+    assert await ids(category=["NEW"], type=["INCIDENT"]) == [a["id"]]
+    # createdAfter is inclusive, createdBefore exclusive; any UTC offset names the same instant
+    middle = created[1]
+    for bound in (middle, middle.astimezone(timezone(timedelta(hours=2)))):
+        assert await ids(createdAfter=bound.isoformat()) == [b["id"], c["id"]]
+        assert await ids(createdBefore=bound.isoformat()) == [a["id"]]
+        assert await ids(createdAfter=created[0].isoformat(), createdBefore=bound.isoformat()) == [
+            a["id"]
+        ]
+    body = await th.gql(UPDATE_SUBJECT, {"id": a["id"]}, tenant=t, token=people.agent)
+    updated = datetime.fromisoformat(body["data"]["updateTicket"]["ticket"]["updatedAt"])
+    assert await ids(updatedAfter=updated.isoformat()) == [a["id"]]
+    assert await ids(updatedBefore=updated.isoformat()) == [b["id"], c["id"]]
+
+
+UPDATE_SUBJECT = """mutation($id: ID!) { updateTicket(input: {id: $id, subject: "Later"}) {
+  ticket { updatedAt } userErrors { code } } }"""
+
+
+def _edges(body: dict[str, Any]) -> list[dict[str, Any]]:
+    assert "errors" not in body, body
+    edges: list[dict[str, Any]] = body["data"]["tickets"]["edges"]
+    return edges

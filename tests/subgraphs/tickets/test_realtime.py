@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -193,6 +194,42 @@ async def test_subscribing_to_a_foreign_ticket_errors(th: TicketsHarness, server
         await subscribe(ws, "1", UPDATED, {"id": foreign["id"]})
         message = await receive(ws)
         assert message["type"] == "error" or message["payload"].get("errors")
+
+
+async def test_foreign_views_and_presence_answer_as_random_ids(
+    th: TicketsHarness, server: str
+) -> None:
+    a, b = await th.people(), await th.people()
+    foreign = await th.create(b)
+    body = await th.gql(
+        'mutation { saveTicketView(input: {name: "B new", shared: true, '
+        'filter: {status: ["new"]}}) { view { id } } }',
+        tenant=b.tenant,
+        token=b.owner,
+    )
+    view = body["data"]["saveTicketView"]["view"]["id"]
+    by_view = """subscription($v: ID) { ticketEvents(viewId: $v) { type ticketId } }"""
+    presence = """subscription($t: ID!) { ticketPresence(ticketId: $t) { state } }"""
+    async with subscriber(server, a, a.agent) as ws:
+        await subscribe(ws, "v", by_view, {"v": view})  # B's view of new tickets
+        await subscribe(ws, "r", by_view, {"v": str(uuid.uuid4())})
+        await subscribe(ws, "all", EVENTS, {"f": None})
+        mine = await th.create(a)  # a new ticket of A: B's view matches nothing in A
+        got = await receive(ws)
+        assert got["id"] == "all"
+        assert got["payload"]["data"]["ticketEvents"]["ticketId"] == mine["id"]
+        with pytest.raises(TimeoutError):
+            await receive(ws, wait=0.5)
+        answers = []
+        for op_id, ticket_id in (("pb", foreign["id"]), ("pr", str(uuid.uuid4()))):
+            await subscribe(ws, op_id, presence, {"t": ticket_id})
+            message = await receive(ws)
+            while message["type"] == "complete":  # the end of the previous operation
+                message = await receive(ws)
+            assert message["id"] == op_id
+            answers.append(json.dumps(message["payload"]))
+        assert "TICKET_NOT_FOUND" in answers[0]
+        assert answers[0] == answers[1]
 
 
 async def test_broken_backend_ends_subscriptions_with_an_error() -> None:
