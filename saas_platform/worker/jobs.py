@@ -15,6 +15,7 @@ from subgraphs.kit.events.outbox import purge_published
 from subgraphs.kit.events.processed import purge_processed
 from subgraphs.kit.events.schedule import Every
 from subgraphs.kit.events.scheduler import JobRun, ScheduledJob
+from subgraphs.kit.pubsub import PubSub
 
 OUTBOX_RETENTION = timedelta(days=7)
 PROCESSED_RETENTION = timedelta(days=30)
@@ -28,7 +29,12 @@ async def echo(context: HandlerContext, payload: dict[str, Any]) -> dict[str, An
 JOB_FUNCTIONS: dict[str, JobFunction] = {"echo": echo}
 
 
-def scheduled_jobs(tenants: TenantSource, sessions: SessionFactory) -> list[ScheduledJob]:
+def scheduled_jobs(
+    tenants: TenantSource, sessions: SessionFactory, pubsub: PubSub | None = None
+) -> list[ScheduledJob]:
+    """`pubsub`: where jobs publish realtime updates (the embedded worker passes the process's
+    hub, so subscribers of the subgraph servers in the same process receive them)."""
+
     async def retention(run: JobRun) -> None:
         """Published outbox rows older than 7 days, processed ids older than 30 days."""
         now = datetime.now(UTC)
@@ -40,15 +46,19 @@ def scheduled_jobs(tenants: TenantSource, sessions: SessionFactory) -> list[Sche
     # domain jobs: imported here so the worker stays the one place that lists scheduled work
     from subgraphs.chat.jobs import chat_upkeep_job
     from subgraphs.integrations.jobs import webhook_retention_job
+    from subgraphs.notifications.delivery import DeliveryConfig, Dispatcher
     from subgraphs.notifications.jobs import dispatch_job
     from subgraphs.projects.jobs import cycle_rollover_job
     from subgraphs.tickets.jobs import sla_check_job
 
+    dispatcher = None  # notifications' own process hub unless one is given
+    if pubsub is not None:
+        dispatcher = Dispatcher(sessions, pubsub, DeliveryConfig.from_env())
     return [
         ScheduledJob("events.retention", Every(600), retention),
         sla_check_job(tenants, sessions),
         cycle_rollover_job(tenants, sessions),
-        chat_upkeep_job(tenants, sessions),
-        dispatch_job(tenants, sessions),  # notifications: realtime, email, push
+        chat_upkeep_job(tenants, sessions, pubsub),
+        dispatch_job(tenants, sessions, dispatcher),  # notifications: realtime, email, push
         webhook_retention_job(tenants, sessions),  # WEBHOOK_LOG_RETENTION_DAYS
     ]

@@ -3,7 +3,9 @@
 `run_worker(runtime, stop)` is what `saas-platform worker` runs (Redis Streams when REDIS_URL
 is set). `run_embedded_worker(runtime, stop)` is the hook for `saas-platform dev`: the same
 loops in the dev process, on in-memory streams and an in-process leader lock when there is
-no Redis.
+no Redis, publishing realtime updates on the runtime's pub/sub hub (`runtime_pubsub`), the
+one the subgraph apps of the process subscribe on: with `memory://`, a message published
+on any other hub would reach no subscriber.
 """
 
 from __future__ import annotations
@@ -35,9 +37,18 @@ from subgraphs.kit.events.jobs import jobs_subscription
 from subgraphs.kit.events.leader import LeaderLock, MemoryLeaderLock, RedisLeaderLock
 from subgraphs.kit.events.scheduler import Scheduler
 from subgraphs.kit.events.wake import RedisWakeSignal, start_wake_publisher
+from subgraphs.kit.pubsub import PubSub
 from subgraphs.kit.runtime import Runtime
 
-__all__ = ["ROLES", "Worker", "build_worker", "run_embedded_worker", "run_worker"]
+__all__ = [
+    "ROLES",
+    "Worker",
+    "build_worker",
+    "embedded_worker",
+    "run_embedded_worker",
+    "run_worker",
+    "runtime_pubsub",
+]
 
 logger = logging.getLogger("worker")
 ROLES = ("relay", "consumers", "webhooks", "scheduler")
@@ -126,7 +137,10 @@ def build_worker(
     subscriptions: list[Subscription] | None = None,
     consumer_options: ConsumerOptions | None = None,
     relay_options: RelayOptions | None = None,
+    pubsub: PubSub | None = None,
 ) -> Worker:
+    """`pubsub`: the hub scheduled jobs publish realtime updates on (default: their own
+    `PubSub.from_env()`, right for a separate worker process on Redis)."""
     chosen = set(roles)
     unknown = chosen - set(ROLES)
     if unknown:
@@ -152,7 +166,7 @@ def build_worker(
             tenants, sessions, WebhookOptions.from_env(), wake=hooks_wake
         )
     if "scheduler" in chosen:
-        worker.scheduler = Scheduler(lock, scheduled_jobs(tenants, sessions), owner=name)
+        worker.scheduler = Scheduler(lock, scheduled_jobs(tenants, sessions, pubsub), owner=name)
     return worker
 
 
@@ -162,6 +176,19 @@ async def run_worker(
     await build_worker(runtime, roles=roles, name=name).run(stop)
 
 
+def runtime_pubsub(runtime: Runtime) -> PubSub:
+    """The process's pub/sub hub, shared by the subgraph apps built on `runtime`."""
+    hub = runtime.extras.get("pubsub")
+    if not isinstance(hub, PubSub):
+        hub = runtime.extras["pubsub"] = PubSub.from_env()
+    return hub
+
+
+def embedded_worker(runtime: Runtime) -> Worker:
+    """The worker of `saas-platform dev`: every role, publishing on the runtime's hub."""
+    return build_worker(runtime, name="dev", pubsub=runtime_pubsub(runtime))
+
+
 async def run_embedded_worker(runtime: Runtime, stop: asyncio.Event) -> None:
     """The worker inside `saas-platform dev`: every role, in-memory streams without Redis."""
-    await build_worker(runtime, name="dev").run(stop)
+    await embedded_worker(runtime).run(stop)
