@@ -51,6 +51,7 @@ from router.plan import (
 from router.planner.graph import Capabilities, FieldTree, field_tree, for_type, parse_field_set
 from router.planner.operation import FieldCollector, is_included
 from router.supergraph import Supergraph
+from tests.router.planner import simulation_context as contexts
 
 Obj = dict[str, Any]
 
@@ -139,11 +140,17 @@ class World:
     # ---- the monolith ---------------------------------------------------------------------
 
     def expected(self, document: DocumentNode, variables: Mapping[str, Any]) -> Any:
+        resolver = (
+            contexts.monolith_resolver(self.supergraph)
+            if contexts.has_contexts(self.supergraph)
+            else None
+        )
         result = execute_sync(
             self.supergraph.api_schema,
             document,
             root_value=self.root,
             variable_values=dict(variables),
+            field_resolver=resolver,
         )
         assert not result.errors, result.errors
         return result.data
@@ -154,8 +161,10 @@ class SimulatedSubgraph:
         self.world = world
         self.caps = world.caps
         self.name = name
+        self.variables: Mapping[str, Any] = {}
 
     def execute(self, operation: str, variables: Mapping[str, Any]) -> Obj:
+        self.variables = variables
         definition = parse(operation).definitions[0]
         assert isinstance(definition, OperationDefinitionNode)
         first = definition.selection_set.selections[0]
@@ -244,6 +253,8 @@ class SimulatedSubgraph:
             if want != got:
                 raise SubgraphRefused(f"{type_name}.{name}: required {want}, got {got}")
         value = obj[name]
+        if join is not None and join.context_arguments:
+            return contexts.subgraph_answer(join, value, node, self.variables)
         if node.selection_set is None:
             return value
         if (
@@ -327,6 +338,7 @@ def _merge(target: Obj, source: Obj) -> None:
 
 
 world_interfaces: dict[str, set[str]] = {}
+world_supergraph: list[Supergraph] = []  # the supergraph `run_plan` runs over
 
 
 # ---- the executor ------------------------------------------------------------------------
@@ -334,6 +346,7 @@ world_interfaces: dict[str, set[str]] = {}
 
 def run_plan(world: World, plan: QueryPlan, variables: Mapping[str, Any]) -> Obj:
     world_interfaces.clear()
+    world_supergraph[:] = [world.supergraph]
     for name, type_ in world.schema.type_map.items():
         if is_abstract_type(type_):
             possible = world.schema.get_possible_types(type_)  # type: ignore[arg-type]
@@ -356,23 +369,15 @@ def _run(
         case Fetch(service_name=service, operation=operation):
             used = {v: variables[v] for v in node.variable_usages if v in variables}
             _merge(response, subgraphs[service].execute(operation, used))
+        case Flatten(node=Fetch() as fetch) if fetch.context_rewrites:
+            groups = contexts.group_by_context(world_supergraph[0], response, fetch, node.paths)
+            for values, targets in groups:
+                _entities(fetch, targets, subgraphs, {**variables, **values}, values)
         case Flatten(node=Fetch() as fetch):
             targets = [
                 o for path in node.paths for o in _at(response, list(path)) if isinstance(o, dict)
             ]
-            pairs = [(o, _representation(o, fetch.requires)) for o in targets]
-            pairs = [(o, r) for o, r in pairs if r is not None]
-            if not pairs:
-                return
-            reps = [r for _, r in pairs]
-            for rep in reps:
-                _rewrite(rep, fetch.input_rewrites)
-            used = {v: variables[v] for v in fetch.variable_usages if v in variables}
-            data = subgraphs[fetch.service_name].execute(
-                fetch.operation, {**used, "representations": reps}
-            )
-            for (obj, _), result in zip(pairs, data["_entities"], strict=True):
-                _merge(obj, result)
+            _entities(fetch, targets, subgraphs, variables, {})
         case Sequence(nodes=nodes):
             for child in nodes:
                 _run(child, response, subgraphs, variables)
@@ -385,6 +390,28 @@ def _run(
                 _run(chosen, response, subgraphs, variables)
         case _:
             raise AssertionError(f"unexpected plan node {node!r}")
+
+
+def _entities(
+    fetch: Fetch,
+    targets: list[Obj],
+    subgraphs: Mapping[str, SimulatedSubgraph],
+    variables: Mapping[str, Any],
+    context_values: Mapping[str, Any],
+) -> None:
+    pairs = [(o, _representation(o, fetch.requires)) for o in targets]
+    pairs = [(o, r) for o, r in pairs if r is not None]
+    if not pairs:
+        return
+    reps = [r for _, r in pairs]
+    for rep in reps:
+        _rewrite(rep, fetch.input_rewrites)
+    used = {v: variables[v] for v in fetch.variable_usages if v in variables}
+    data = subgraphs[fetch.service_name].execute(
+        fetch.operation, {**used, **context_values, "representations": reps}
+    )
+    for (obj, _), result in zip(pairs, data["_entities"], strict=True):
+        _merge(obj, result)
 
 
 def _at(value: Any, path: list[str]) -> list[Any]:

@@ -4,14 +4,19 @@ fetched through `_entities` with the value as a variable read by a `context_rewr
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from graphql import parse
 
-from router.plan import Flatten, KeyRenamer, Sequence
-from router.planner import PlanningError
-from router.supergraph import parse_supergraph
+from router.compose import SubgraphSource, compose
+from router.plan import Fetch, Flatten, KeyRenamer, Sequence
+from router.planner import PlanningError, build_plan
+from router.supergraph import Supergraph, parse_supergraph
+from tests.router.compose.compose_fixtures import load_fixture
 from tests.router.planner.helpers import assert_plan, plan
+from tests.router.planner.simulation import World, run_plan, shape
 
 # written by @theguild/federation-composition from tests/router/compose/fixtures/context_basic
 GUILD = parse_supergraph((Path(__file__).parent / "fixtures" / "context_guild.graphql").read_text())
@@ -109,3 +114,67 @@ def test_no_ancestor_setting_the_context_is_a_planning_error() -> None:
         plan(supergraph, "{ item { greeting } }")
     assert caught.value.code == "UNSATISFIABLE_SELECTION"
     assert "context" in str(caught.value)
+
+
+def _composed(*sdls: str) -> Supergraph:
+    head = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", '
+        'import: ["@key", "@context", "@fromContext", "@external", "@shareable"])\n'
+    )
+    sources = [
+        SubgraphSource(n, f"http://{n}", head + sdl) for n, sdl in zip("abc", sdls, strict=False)
+    ]
+    composed = compose(sources)
+    assert composed.supergraph_sdl is not None, composed.errors
+    return parse_supergraph(composed.supergraph_sdl)
+
+
+FRIENDS = _composed(
+    "type Query { me: User }\n"
+    'type User @key(fields: "id") @context(name: "u") '
+    "{ id: ID! name: String! friends: [User!]! posts: [Post!]! }\n"
+    'type Post @key(fields: "id") '
+    '{ id: ID! title(by: String @fromContext(field: "$u { name }")): String }\n'
+)
+_UNION_SDL = compose(load_fixture("context_union")).supergraph_sdl
+assert _UNION_SDL is not None
+UNION = parse_supergraph(_UNION_SDL)
+
+
+def test_the_nearest_ancestor_setting_the_context_wins() -> None:
+    built = plan(FRIENDS, "{ me { posts { title } friends { posts { title } } } }")
+    rewrites = {path: f.context_rewrites for path, f in _entity_fetches(built.node)}
+    # me.posts.@ reads me.name; me.friends.@.posts.@ reads the friend's name, not me's
+    assert rewrites == {
+        ("me", "posts", "@"): (KeyRenamer(("..", "..", "name"), "contextualArgument_0"),),
+        ("me", "friends", "@", "posts", "@"): (
+            KeyRenamer(("..", "..", "name"), "contextualArgument_1"),
+        ),
+    }
+
+
+def _entity_fetches(node: object) -> list[tuple[tuple[str, ...], Fetch]]:
+    if isinstance(node, Flatten):
+        assert isinstance(node.node, Fetch)
+        return [(node.path, node.node)]
+    return [found for child in getattr(node, "nodes", ()) for found in _entity_fetches(child)]
+
+
+@pytest.mark.parametrize(
+    ("supergraph", "query"),
+    [
+        (GUILD, "{ users { id items { id greeting(x: 1) } } }"),
+        (GUILD, "{ users { items { a: greeting(x: 1) b: greeting } } }"),
+        (GUILD, "{ users { name: id items { greeting } } }"),
+        (FRIENDS, "{ me { posts { title } friends { name posts { title } } } }"),
+        (FRIENDS, "{ me { friends { friends { posts { id title } } } } }"),
+        (UNION, '{ teams { docs { label(suffix: "!") } } people { id docs { id label } } }'),
+    ],
+)
+def test_contextual_fields_give_the_monolith_result(supergraph: Supergraph, query: str) -> None:
+    document = parse(query)
+    world = World(supergraph)
+    merged = run_plan(world, build_plan(supergraph, document), {})
+    expected = world.expected(document, {})
+    assert shape(world, document, merged, {}) == expected
+    assert "|" in json.dumps(expected)  # contextual answers carry their argument
