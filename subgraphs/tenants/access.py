@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from subgraphs.kit.auth.errors import ForbiddenError, UnauthenticatedError
 from subgraphs.kit.auth.principal import OperatorPrincipal, Principal
@@ -66,7 +65,9 @@ async def resolve_caller(context: SubgraphContext[TenantsDeps]) -> Caller:
     return Caller(principal=context.principal)
 
 
-async def caller_or_anonymous(context: SubgraphContext[TenantsDeps]) -> tuple[Caller, Any]:
+async def caller_or_anonymous(
+    context: SubgraphContext[TenantsDeps],
+) -> tuple[Caller, DomainError | None]:
     """For public fields: the caller, or anonymous plus the error a private field will raise."""
     try:
         return await resolve_caller(context), None

@@ -6,8 +6,7 @@ same process (its authenticator verifies operator and tenant tokens, as in `saas
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,31 +16,19 @@ from saas_platform.tenancy.runtime import build_runtime
 from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.identity.app import build_app as build_identity_app
 from subgraphs.identity.app import default_deps as identity_deps
-from subgraphs.identity.deps import IdentityDeps
 from subgraphs.identity.mailer import MemoryMailer
 from subgraphs.identity.passwords import HashingService, ScryptHasher
 from subgraphs.identity.service.operators import create_operator
 from subgraphs.kit.runtime import Runtime
 from subgraphs.tenants.app import build_app
-
-GraphQL = Callable[..., Awaitable[dict[str, Any]]]
-GraphQLAs = Callable[..., Awaitable[dict[str, Any]]]
-OPERATOR_EMAIL = "ops@platform.test"
-OPERATOR_PASSWORD = "granite-meadow-compass-77"
-OPERATOR_LOGIN = """mutation($email: String!, $password: String!, $code: String) {
-  operatorLogin(email: $email, password: $password, totpCode: $code) {
-    accessToken expiresAt operator { id email } userErrors { code }
-  }
-}"""
-
-
-@dataclass
-class Platform:
-    runtime: Runtime
-    identity: httpx.AsyncClient
-    tenants: httpx.AsyncClient
-    deps: IdentityDeps
-    operator_token: str = ""
+from tests.subgraphs.tenants.platform import (
+    OPERATOR_EMAIL,
+    OPERATOR_LOGIN,
+    OPERATOR_PASSWORD,
+    GraphQL,
+    GraphQLAs,
+    Platform,
+)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import OPERATOR_EMAIL, OPERATOR_LOGIN, OPERATOR_PASSWORD, Platform
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -21,6 +20,12 @@ from saas_platform.tenancy.runtime import open_control
 from subgraphs.identity import totp
 from subgraphs.identity.service.operators import enroll_operator_totp
 from subgraphs.tenants.models import Operator
+from tests.subgraphs.tenants.platform import (
+    OPERATOR_EMAIL,
+    OPERATOR_LOGIN,
+    OPERATOR_PASSWORD,
+    Platform,
+)
 
 
 async def operator_login(platform: Platform, password: str, code: str | None = None,

@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from conftest import GraphQL, GraphQLAs, Platform
 
 from subgraphs.kit.auth.throttle import RedisThrottle, Rule
 from subgraphs.tenants.app import build_app, default_deps
 from subgraphs.tenants.models import Operator, OperatorStatus
+from tests.subgraphs.tenants.platform import GraphQL, GraphQLAs, Platform
 
 PASSWORD = "violet-harbour-lantern-42"
 CREATE = """mutation($slug: String!) {

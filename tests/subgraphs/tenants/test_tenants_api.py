@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import GraphQL
 from sqlalchemy import func, select
 
 from saas_platform.tenancy.testing import DEAD_SERVER_URL, TenancyEnv
@@ -14,6 +13,7 @@ from subgraphs.kit.errors import TenantUnavailableError
 from subgraphs.kit.ids import TenantId
 from subgraphs.kit.runtime import Runtime
 from subgraphs.tenants.models import DatabaseServer, Tenant
+from tests.subgraphs.tenants.platform import GraphQL
 
 TENANT_FIELDS = "id slug name status plan domains { host state verificationToken }"
 CREATE = f"""mutation($slug: String!, $name: String!, $plan: String! = "free") {{
