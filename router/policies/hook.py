@@ -164,21 +164,19 @@ class PolicyHook(RouterHook):
 
     async def _rate_limit(self, edge: EdgeContext, context: RequestContext) -> None:
         assert self.limiter is not None
-        decisions: list[Decision] = []
-        address = self.client_address.resolve(context.client, context.request_headers)
-        if address is not None and self.settings.rate_limit.per_ip_capacity > 0:
-            by_ip = await self.limiter.acquire_ip(address)
-            self._check_rate(by_ip, context, "ip")  # a refused IP takes no tenant token
-            decisions.append(by_ip)
-        by_tenant = await self.limiter.acquire(edge.tenant.id if edge.tenant else "-")
-        self._check_rate(by_tenant, context, "tenant")
-        decisions.append(by_tenant)
+        address = None
+        if self.settings.rate_limit.per_ip_capacity > 0:
+            address = self.client_address.resolve(context.client, context.request_headers)
+        tenant = edge.tenant.id if edge.tenant else "-"
+        decisions = await self.limiter.take(address, tenant)  # IP first, then the tenant
+        for decision in decisions:
+            self._check_rate(decision, context)
         # the headers describe the tighter bucket
         known = [d for d in decisions if not d.unavailable]
         if known:
             context.response_headers.extend(min(known, key=lambda d: d.remaining).headers())
 
-    def _check_rate(self, decision: Decision, context: RequestContext, scope: str) -> None:
+    def _check_rate(self, decision: Decision, context: RequestContext) -> None:
         if decision.allowed:
             return
         if decision.unavailable:  # Redis down and `fail_open: false`
@@ -187,7 +185,7 @@ class PolicyHook(RouterHook):
             )
         context.response_headers.extend(decision.headers())
         error = RequestError("Rate limit exceeded.", RATE_LIMITED, 429, 429)
-        error.errors[0]["extensions"]["rateLimit"] = scope  # "ip" or "tenant"
+        error.errors[0]["extensions"]["rateLimit"] = decision.scope  # "ip" or "tenant"
         context.response_headers.append((b"retry-after", str(decision.reset).encode()))
         raise self._refuse(error)
 

@@ -1,6 +1,10 @@
 """Per-tenant and per-IP token buckets: in Redis (one Lua script, atomic, server clock) or in
 memory.
 
+`take(address, tenant)` takes a token from the client address's bucket (when per-IP limits are
+on) and then from the tenant's, in one step: one Redis round trip (one script call over both
+keys) per request. A refused address takes no tenant token.
+
 Redis keys are `<key_prefix>:t:<tenant>` and `<key_prefix>:ip:<address>`. When Redis does not
 answer within `redis_timeout` the limiter fails open (allows) or closed (refuses with 503) as
 configured, and skips Redis for a second before trying again, so an outage costs no latency
@@ -9,6 +13,7 @@ per request.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -22,23 +27,33 @@ logger = logging.getLogger("router.policies")
 RATE_LIMITED = "RATE_LIMITED"
 LIMITER_UNAVAILABLE = "RATE_LIMITER_UNAVAILABLE"
 
+# KEYS: the buckets in order; ARGV: capacity and refill rate per key. Stops at the first
+# refusal (later buckets are not touched) and returns {allowed, tokens} per bucket visited.
 _SCRIPT = """
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local data = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(data[1]) or capacity
-local ts = tonumber(data[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate / 1000)
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
+local result = {}
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[2 * i - 1])
+  local rate = tonumber(ARGV[2 * i])
+  local data = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(data[1]) or capacity
+  local ts = tonumber(data[2]) or now
+  tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate / 1000)
+  local allowed = 0
+  if tokens >= 1 then
+    tokens = tokens - 1
+    allowed = 1
+  end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', now)
+  redis.call('PEXPIRE', key, math.ceil(capacity * 1000 / rate) + 1000)
+  result[#result + 1] = allowed
+  result[#result + 1] = tostring(tokens)
+  if allowed == 0 then
+    break
+  end
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
-redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / rate) + 1000)
-return {allowed, tostring(tokens)}
+return result
 """
 
 
@@ -49,6 +64,7 @@ class Decision:
     remaining: int
     reset: int  # seconds until a token is available (refused) or the bucket is full
     unavailable: bool = False
+    scope: str = "tenant"  # "ip" or "tenant": the bucket decided on
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         if self.unavailable:
@@ -60,20 +76,40 @@ class Decision:
         ]
 
 
-class RateLimiter(Protocol):
-    async def acquire(self, tenant: str) -> Decision: ...
+@dataclass(frozen=True, slots=True)
+class _Bucket:
+    scope: str
+    key: str  # without the prefix: "ip:<address>" or "t:<tenant>"
+    capacity: int
+    rate: float
 
-    async def acquire_ip(self, address: str) -> Decision: ...
+
+class RateLimiter(Protocol):
+    async def take(self, address: str | None, tenant: str) -> list[Decision]:
+        """The address's bucket (None: per-IP limits off) then the tenant's; stops at the
+        first refusal, which is the last decision returned."""
+        ...
 
     async def aclose(self) -> None: ...
 
 
-def _decision(allowed: bool, tokens: float, capacity: int, rate: float) -> Decision:
+def _decision(allowed: bool, tokens: float, bucket: _Bucket) -> Decision:
+    capacity, rate = bucket.capacity, bucket.rate
     if allowed:
         reset = math.ceil((capacity - tokens) / rate) if rate > 0 else 0
     else:
         reset = math.ceil((1 - tokens) / rate) if rate > 0 else 60
-    return Decision(allowed, capacity, max(0, int(tokens)), max(0, reset))
+    return Decision(allowed, capacity, max(0, int(tokens)), max(0, reset), scope=bucket.scope)
+
+
+def _buckets(settings: RateLimitSettings, address: str | None, tenant: str) -> list[_Bucket]:
+    buckets = []
+    if address is not None and settings.per_ip_capacity > 0:
+        rate = settings.per_ip_refill_per_second
+        buckets.append(_Bucket("ip", "ip:" + address, settings.per_ip_capacity, rate))
+    capacity = _capacity(settings, tenant)
+    buckets.append(_Bucket("tenant", "t:" + tenant, capacity, settings.refill_per_second))
+    return buckets
 
 
 class MemoryRateLimiter:
@@ -81,25 +117,27 @@ class MemoryRateLimiter:
         self.settings = settings
         self._buckets: dict[str, tuple[float, float]] = {}
 
-    async def acquire(self, tenant: str) -> Decision:
-        capacity = _capacity(self.settings, tenant)
-        return self._take("t:" + tenant, capacity, self.settings.refill_per_second)
+    async def take(self, address: str | None, tenant: str) -> list[Decision]:
+        decisions = []
+        for bucket in _buckets(self.settings, address, tenant):
+            decision = self._take(bucket)
+            decisions.append(decision)
+            if not decision.allowed:
+                break
+        return decisions
 
-    async def acquire_ip(self, address: str) -> Decision:
-        s = self.settings
-        return self._take("ip:" + address, s.per_ip_capacity, s.per_ip_refill_per_second)
-
-    def _take(self, key: str, capacity: int, rate: float) -> Decision:
+    def _take(self, bucket: _Bucket) -> Decision:
         now = time.monotonic()
-        tokens, last = self._buckets.get(key, (float(capacity), now))
+        capacity, rate = bucket.capacity, bucket.rate
+        tokens, last = self._buckets.get(bucket.key, (float(capacity), now))
         tokens = min(capacity, tokens + (now - last) * rate)
         allowed = tokens >= 1
         if allowed:
             tokens -= 1
-        self._buckets[key] = (tokens, now)
+        self._buckets[bucket.key] = (tokens, now)
         if len(self._buckets) > 100_000:
             self._buckets.clear()
-        return _decision(allowed, tokens, capacity, rate)
+        return _decision(allowed, tokens, bucket)
 
     async def aclose(self) -> None:
         return None
@@ -120,26 +158,29 @@ class RedisRateLimiter:
         self.down_until = 0.0
         self.failures = 0
 
-    async def acquire(self, tenant: str) -> Decision:
-        capacity = _capacity(self.settings, tenant)
-        key = f"{self.settings.key_prefix}:t:{tenant}"
-        return await self._take(key, capacity, self.settings.refill_per_second)
-
-    async def acquire_ip(self, address: str) -> Decision:
-        s = self.settings
-        key = f"{s.key_prefix}:ip:{address}"
-        return await self._take(key, s.per_ip_capacity, s.per_ip_refill_per_second)
-
-    async def _take(self, key: str, capacity: int, rate: float) -> Decision:
+    async def take(self, address: str | None, tenant: str) -> list[Decision]:
+        buckets = _buckets(self.settings, address, tenant)
         if time.monotonic() >= self.down_until:
-            try:
-                allowed, tokens = await self.script(keys=[key], args=[capacity, rate])
-                return _decision(bool(int(allowed)), float(tokens), capacity, rate)
+            prefix = self.settings.key_prefix
+            args: list[float] = []
+            for bucket in buckets:
+                args += [bucket.capacity, bucket.rate]
+            try:  # one round trip for every bucket
+                flat = await self.script(keys=[f"{prefix}:{b.key}" for b in buckets], args=args)
+                return [
+                    _decision(bool(int(flat[i])), float(flat[i + 1]), bucket)
+                    for i, bucket in zip(range(0, len(flat), 2), buckets, strict=False)
+                ]
             except Exception as exc:  # connection refused, timeout, script error
                 self.failures += 1
                 self.down_until = time.monotonic() + 1.0
                 logger.warning("rate limiter: Redis unavailable (%s)", type(exc).__name__)
-        return Decision(self.settings.fail_open, capacity, 0, 1, unavailable=True)
+                # drop every pooled connection: after a Redis restart each stale one would
+                # fail once more and take the limiter down for another second
+                with contextlib.suppress(Exception):
+                    await self.redis.connection_pool.disconnect()
+        fail_open = self.settings.fail_open
+        return [Decision(fail_open, b.capacity, 0, 1, True, b.scope) for b in buckets]
 
     async def aclose(self) -> None:
         await self.redis.aclose()

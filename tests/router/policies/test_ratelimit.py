@@ -1,11 +1,14 @@
-"""Per-tenant token buckets: in memory and in Redis (a throwaway redis-server on port 6391),
-and what happens when Redis is killed mid-load (fail open or closed, as configured)."""
+"""Per-tenant token buckets: in memory and in Redis (a throwaway redis-server on an ephemeral
+port, started and killed by pid by these tests, never the shared one), one Redis round trip per
+request for the per-IP and tenant buckets together, and what happens when Redis is killed
+mid-load and comes back (fail open or closed, as configured)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,7 +18,6 @@ import pytest
 import redis
 from policystack import policy_stack
 
-PORT = 6391
 TENANTS = {"enabled": True, "base_domain": "example.test"}
 
 
@@ -23,42 +25,59 @@ def host(slug: str) -> dict[str, str]:
     return {"host": f"{slug}.example.test"}
 
 
+NO_DISK = ("--save", "", "--appendonly", "no")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ThrowawayRedis:
+    """A redis-server of this test only (no persistence), on an ephemeral port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [*("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"), *NO_DISK],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        with redis.Redis(port=self.port, socket_timeout=0.2) as client:
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.RedisError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # only the server this test started, by its pid
+            self.process.wait(5)
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_timeout=1)
+
+
 @contextlib.contextmanager
-def throwaway_redis() -> Iterator[subprocess.Popen[bytes]]:
+def throwaway_redis() -> Iterator[ThrowawayRedis]:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server not installed")
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(PORT),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = ThrowawayRedis()
+    server.start()
     try:
-        client = redis.Redis(port=PORT, socket_timeout=0.2)
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.RedisError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        client.close()
-        yield process
+        yield server
     finally:
-        if process.poll() is None:
-            process.kill()  # only the server this test started, by its pid
-        process.wait(5)
+        server.kill()
 
 
 async def _tenant_a_limited_b_not(stack: object, post: object) -> None:
@@ -92,13 +111,13 @@ async def test_redis_limiter_per_tenant(tmp_path: Path) -> None:
         "enabled": True,
         "capacity": 3,
         "refill_per_second": 0.01,
-        "redis_url": f"redis://127.0.0.1:{PORT}/0",
         "key_prefix": f"test:{time.time_ns()}",
     }
-    with throwaway_redis():
+    with throwaway_redis() as server:
+        rate["redis_url"] = server.url
         async with policy_stack(tmp_path, {"tenant": TENANTS, "rate_limit": rate}) as stack:
             await _tenant_a_limited_b_not(stack, stack.post)
-            with redis.Redis(port=PORT) as client:
+            with server.client() as client:
                 keys = client.keys(f"{rate['key_prefix']}:t:*")
             assert sorted(keys) == [
                 f"{rate['key_prefix']}:t:a".encode(),
@@ -106,41 +125,89 @@ async def test_redis_limiter_per_tenant(tmp_path: Path) -> None:
             ]
 
 
+# commands a client sends (the script's own HMGET/HSET/... are counted by Redis too)
+SENT_BY_CLIENTS = ("cmdstat_eval", "cmdstat_script", "cmdstat_multi", "cmdstat_exec")
+
+
+@pytest.mark.redis
+async def test_ip_and_tenant_buckets_cost_one_redis_round_trip(tmp_path: Path) -> None:
+    rate = {
+        "enabled": True,
+        "capacity": 10,
+        "refill_per_second": 0.01,
+        "per_ip_capacity": 5,
+        "per_ip_refill_per_second": 0.01,
+        "key_prefix": "rt",
+    }
+    with throwaway_redis() as server:
+        rate["redis_url"] = server.url
+        async with policy_stack(tmp_path, {"tenant": TENANTS, "rate_limit": rate}) as stack:
+            await stack.post("{ hello }", headers=host("a"))  # loads the script
+            with server.client() as client:
+                client.config_resetstat()
+            statuses = [(await stack.post("{ hello }", headers=host("a"))).status_code]
+            statuses += [(await stack.post("{ hello }", headers=host("b"))).status_code]
+            for _ in range(3):  # the address's bucket (5) runs out: tenant b keeps 7 of 10
+                statuses.append((await stack.post("{ hello }", headers=host("b"))).status_code)
+            with server.client() as client:
+                stats = client.info("commandstats")
+                b_tokens = float(client.hget("rt:t:b", "tokens") or -1)
+            sent = {k: v["calls"] for k, v in stats.items() if k.startswith(SENT_BY_CLIENTS)}
+            assert statuses == [200, 200, 200, 200, 429]
+            assert sent == {"cmdstat_evalsha": 5}  # one script call per request, both buckets
+            assert stats["cmdstat_hmget"]["calls"] == 4 * 2 + 1  # the refusal stopped at the IP
+            assert 6.9 < b_tokens < 7.1  # the refused address took no token from its tenant
+
+
 @pytest.mark.redis
 @pytest.mark.parametrize("fail_open", [True, False])
-async def test_redis_killed_mid_load(tmp_path: Path, fail_open: bool) -> None:
+async def test_redis_killed_mid_load_and_restarted(tmp_path: Path, fail_open: bool) -> None:
     rate = {
         "enabled": True,
         "capacity": 100_000,
         "refill_per_second": 1000,
-        "redis_url": f"redis://127.0.0.1:{PORT}/0",
+        "per_ip_capacity": 100_000,
+        "per_ip_refill_per_second": 1000,
         "fail_open": fail_open,
+        "key_prefix": "kill",
     }
     with throwaway_redis() as server:
+        rate["redis_url"] = server.url
         async with policy_stack(tmp_path, {"tenant": TENANTS, "rate_limit": rate}) as stack:
-            statuses: list[tuple[bool, int]] = []
-            killed = False
+            # (phase, status, answered with RateLimit-* headers: Redis decided)
+            seen: list[tuple[str, int, bool]] = []
+            phase = "up"
             stop = asyncio.Event()
 
             async def client() -> None:
                 while not stop.is_set():
                     response = await stack.post("{ hello }", headers=host("a"))
-                    statuses.append((killed, response.status_code))
+                    seen.append(
+                        (phase, response.status_code, "ratelimit-limit" in response.headers)
+                    )
 
             clients = [asyncio.create_task(client()) for _ in range(4)]
             await asyncio.sleep(0.5)
             server.kill()
-            server.wait(5)
-            killed = True
+            phase = "down"
             await asyncio.sleep(1.0)
+            down = [(status, decided) for p, status, decided in seen if p == "down"]
+            server.start()  # same port: the router reconnects by itself
+            phase = "back"
+            async with asyncio.timeout(10):  # Redis is skipped for 1 s after a failure
+                while not any(p == "back" and d for p, _, d in seen[-4:]):  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+            mark = len(seen)
+            while len(seen) < mark + 20:  # noqa: ASYNC110 (load keeps running meanwhile)
+                await asyncio.sleep(0.05)
             stop.set()
             await asyncio.gather(*clients)
-            before = {s for k, s in statuses if not k}
-            after = [s for k, s in statuses if k]
-            assert before == {200}
-            assert after  # the router kept answering
-            expected = 200 if fail_open else 503
-            assert after[-5:] == [expected] * 5
-            assert set(after) <= {200, expected}
-            health = await stack.client.get("/health")
-            assert health.status_code == 200
+            assert {(s, d) for p, s, d in seen if p == "up"} == {(200, True)}
+            assert down  # the router kept answering
+            expected = (200, False) if fail_open else (503, False)
+            assert down[-5:] == [expected] * 5
+            assert set(down) <= {(200, True), expected}  # requests in flight when it died
+            assert {(s, d) for _, s, d in seen[mark:]} == {(200, True)}
+            with server.client() as redis_client:
+                assert redis_client.exists("kill:t:a", "kill:ip:127.0.0.1") == 2
+            assert (await stack.client.get("/health")).status_code == 200
