@@ -24,15 +24,14 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.integrations import repository
-from subgraphs.integrations.errors import UrlNotAllowedError
 from subgraphs.integrations.events import WebhookEndpointDisabled
 from subgraphs.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from subgraphs.integrations.service import WEBHOOKS_TOPIC
 from subgraphs.integrations.signing import SIGNATURE_HEADER, sign
-from subgraphs.integrations.ssrf import Resolver, resolve_target, system_resolver
 from subgraphs.kit.events import SessionFactory, TenantSource, record
 from subgraphs.kit.events.wake import WakeSignal, announcements
 from subgraphs.kit.ids import TenantId
+from subgraphs.kit.net import Resolver, UrlNotAllowedError, pinned_post, system_resolver
 
 logger = logging.getLogger("integrations.webhooks")
 _TRUE = {"1", "true", "yes", "on"}
@@ -240,20 +239,20 @@ class WebhookDispatcher:
     async def send(self, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
         started = time.monotonic()
         try:
-            target = await resolve_target(
-                endpoint.url, allow_private=self.options.allow_private, resolver=self.resolver
-            )
             headers = {
                 "Content-Type": "application/json",
-                "Host": target.host_header,
                 "User-Agent": "saas-platform-webhooks/1",
                 "X-Webhook-Id": delivery.id,
                 "X-Webhook-Event": delivery.event_type,
                 SIGNATURE_HEADER: sign(endpoint.signing_secrets(datetime.now(UTC)), delivery.body),
             }
-            extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
-            response = await self.client.post(
-                target.url, content=delivery.body.encode(), headers=headers, extensions=extensions
+            response = await pinned_post(
+                self.client,
+                endpoint.url,
+                content=delivery.body.encode(),
+                headers=headers,
+                allow_private=self.options.allow_private,
+                resolver=self.resolver,
             )
             code: int | None = response.status_code
             error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"

@@ -3,7 +3,7 @@
 DomainError (kit)
 ├── EndpointNotFoundError   no webhook endpoint with that id in this tenant
 ├── DeliveryNotFoundError   no webhook delivery with that id in this tenant
-├── UrlNotAllowedError      not http(s), or resolves to a private/loopback address
+├── UrlNotAllowedError      (kit.net) not http(s), or resolves to a private/loopback address
 ├── UnknownEventTypeError   an event-type filter names no registered event type
 ├── EndpointDisabledError   redelivery to a disabled endpoint
 └── InvalidGracePeriodError a secret grace period outside 0 .. 7 days
@@ -14,12 +14,22 @@ from __future__ import annotations
 from enum import StrEnum
 
 from subgraphs.kit.errors import DomainError
+from subgraphs.kit.net import UrlNotAllowedError
+
+__all__ = [
+    "DeliveryNotFoundError",
+    "EndpointDisabledError",
+    "EndpointNotFoundError",
+    "IntegrationsErrorCode",
+    "InvalidGracePeriodError",
+    "UnknownEventTypeError",
+    "UrlNotAllowedError",
+]
 
 
 class IntegrationsErrorCode(StrEnum):
     ENDPOINT_NOT_FOUND = "ENDPOINT_NOT_FOUND"
     DELIVERY_NOT_FOUND = "DELIVERY_NOT_FOUND"
-    URL_NOT_ALLOWED = "URL_NOT_ALLOWED"
     UNKNOWN_EVENT_TYPE = "UNKNOWN_EVENT_TYPE"
     ENDPOINT_DISABLED = "ENDPOINT_DISABLED"
     INVALID_GRACE_PERIOD = "INVALID_GRACE_PERIOD"
@@ -33,11 +43,6 @@ class EndpointNotFoundError(DomainError):
 class DeliveryNotFoundError(DomainError):
     code = IntegrationsErrorCode.DELIVERY_NOT_FOUND
     message = "Webhook delivery {id} does not exist."
-
-
-class UrlNotAllowedError(DomainError):
-    code = IntegrationsErrorCode.URL_NOT_ALLOWED
-    message = "URL {url} is not allowed: {reason}."
 
 
 class UnknownEventTypeError(DomainError):

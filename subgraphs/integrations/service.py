@@ -20,12 +20,12 @@ from subgraphs.integrations.errors import (
     UnknownEventTypeError,
 )
 from subgraphs.integrations.models import WebhookDelivery, WebhookEndpoint
-from subgraphs.integrations.ssrf import check_url_shape
 from subgraphs.kit.events import EVENT_TYPES, Event, HandlerContext, Subscription
 from subgraphs.kit.events.public import PRIVATE_DOMAINS, webhook_body
 from subgraphs.kit.events.types import dumps
 from subgraphs.kit.events.wake import announce
 from subgraphs.kit.ids import TenantId
+from subgraphs.kit.net import check_url_shape
 
 WEBHOOKS_GROUP = "webhooks"
 WEBHOOKS_TOPIC = "webhooks"  # the dispatchers' wake-up topic

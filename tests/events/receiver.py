@@ -19,12 +19,13 @@ class Received:
 
 @dataclass
 class Script:
-    """Answers in order (an int status, or ("sleep", seconds)); the last one repeats."""
+    """Answers in order (an int status, ("sleep", seconds) or ("redirect", location)); the
+    last one repeats."""
 
-    answers: list[int | tuple[str, float]] = field(default_factory=lambda: [200])
+    answers: list[int | tuple[str, float | str]] = field(default_factory=lambda: [200])
     received: list[Received] = field(default_factory=list)
 
-    def next_answer(self) -> int | tuple[str, float]:
+    def next_answer(self) -> int | tuple[str, float | str]:
         index = min(len(self.received) - 1, len(self.answers) - 1)
         return self.answers[index]
 
@@ -36,10 +37,15 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length).decode()
             script.received.append(Received(dict(self.headers.items()), body, time.time()))
             answer = script.next_answer()
-            if isinstance(answer, tuple):
-                time.sleep(answer[1])
+            location = None
+            if isinstance(answer, tuple) and answer[0] == "redirect":
+                answer, location = 307, str(answer[1])
+            elif isinstance(answer, tuple):
+                time.sleep(float(answer[1]))
                 answer = 200
             self.send_response(answer)
+            if location is not None:
+                self.send_header("location", location)
             self.send_header("content-length", "2")
             self.end_headers()
             with suppress(OSError):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.integrations.errors import UrlNotAllowedError
-from subgraphs.integrations.ssrf import is_public, resolve_target
+from subgraphs.kit.net import UrlNotAllowedError, is_public, resolve_target
 
 REFUSED = [
     "http://127.0.0.1/hook",
@@ -35,7 +34,7 @@ class NoTraffic:
     async def __call__(self, host: str, port: int) -> list[str]:
         if host in FAKE_DNS:
             return FAKE_DNS[host]
-        from subgraphs.integrations.ssrf import system_resolver
+        from subgraphs.kit.net import system_resolver
 
         return await system_resolver(host, port)
 

@@ -1,6 +1,6 @@
 """Web Push delivery with pywebpush (VAPID, aes128gcm), run in a thread (it blocks).
 
-The endpoint goes through the SSRF guard of outbound webhooks first: resolved, and refused
+The endpoint goes through the kit's SSRF guard (`subgraphs.kit.net`) first: resolved, and refused
 when any address is private, loopback or link-local (unless `PUSH_ALLOW_PRIVATE`, for tests).
 The guard checks but does not pin the address here (pywebpush connects by name, and TLS needs
 the name), so a DNS answer that changes within that moment is not covered; push endpoints
@@ -19,8 +19,7 @@ import orjson
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
-from subgraphs.integrations.errors import UrlNotAllowedError
-from subgraphs.integrations.ssrf import Resolver, resolve_target, system_resolver
+from subgraphs.kit.net import Resolver, UrlNotAllowedError, resolve_target, system_resolver
 from subgraphs.notifications.delivery.config import DeliveryConfig
 from subgraphs.notifications.errors import PushEndpointNotAllowedError
 
