@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from router import graphiql, multipart
+from router import graphiql, multipart, passthrough
 from router.config import RouterConfig
 from router.observability import build_tracer, configure_json_logs
 from router.observability.hook import MeteredClient, MetricsHook, RouterMetrics
@@ -95,7 +95,7 @@ class GraphQLEndpoint:
         self.graphiql = config.graphiql
         self.csrf = config.csrf
         self.max_body = config.max_body_bytes
-        self.uploads = multipart.UploadLimits.from_env()  # multipart/form-data (file uploads)
+        self.uploads = config.uploads  # multipart/form-data (file uploads, router/multipart.py)
         # refusals before the policy hook runs carry a request id too (router/policies)
         self.request_ids = config.policies_enabled and config.policies.headers.request_id
         self.subscriptions: SubscriptionService | None = None  # SSE, set by build_app
@@ -382,8 +382,14 @@ def build_app(
                 await subscriptions.aclose()
             await router.client.aclose()
             await close_edge(router)
+            if passthrough_client is not None:
+                await passthrough_client.aclose()
 
     endpoint = GraphQLEndpoint(router)
+    # GET <prefix>... streamed from a subgraph, e.g. /files/<token> (router/passthrough.py)
+    extra_routes, passthrough_client = passthrough.passthrough_routes(
+        router, config.passthrough_routes, config.max_connections
+    )
     subscriptions = SubscriptionService(router) if config.subscriptions_enabled else None
     endpoint.subscriptions = subscriptions
     ws_routes = []
@@ -397,6 +403,7 @@ def build_app(
             Route("/health", health),
             Route("/ready", ready),
             Route(graphiql.ASSET_PREFIX + "/{name}", graphiql_asset),
+            *extra_routes,
         ],
         lifespan=lifespan,
     )

@@ -1,8 +1,9 @@
 """Router configuration: a dataclass, loadable from YAML, overridable by `ROUTER_*` variables.
 
 Precedence: defaults < YAML file < environment (`ROUTER_PORT=4001`, `ROUTER_INTROSPECTION=false`,
-`ROUTER_PROPAGATE_HEADERS=authorization,x-tenant`, `ROUTER_SUBGRAPH_URLS=a=http://..,b=..`) <
-explicit overrides (command-line flags).
+`ROUTER_PROPAGATE_HEADERS=authorization,x-tenant`, `ROUTER_SUBGRAPH_URLS=a=http://..,b=..`,
+`ROUTER_UPLOADS__MAX_FILES=5`, `ROUTER_PASSTHROUGH_ROUTES=/files/=files`) < explicit overrides
+(command-line flags).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from typing import Any
 import yaml
 
 from router.policies.config import PoliciesConfig, PolicyConfigError, load_policies
+from router.routes_config import (
+    PassthroughRoute,
+    RoutesConfigError,
+    UploadsConfig,
+    load_passthrough,
+    load_uploads,
+)
 
 
 class ConfigError(Exception):
@@ -63,6 +71,9 @@ class RouterConfig:
     otlp_headers: Mapping[str, str] = field(default_factory=dict)  # e.g. collector auth
     policies_enabled: bool = True  # run router.policies (false: the bare pipeline)
     policies: PoliciesConfig = field(default_factory=PoliciesConfig)  # `policies:` section
+    # file uploads and downloads (router/multipart.py, router/passthrough.py; docs/files.md)
+    uploads: UploadsConfig = field(default_factory=UploadsConfig)  # `uploads:` section
+    passthrough_routes: tuple[PassthroughRoute, ...] = ()  # GET <prefix>... from a subgraph
 
 
 # defaults of the production profile (explicit settings still win)
@@ -96,7 +107,10 @@ def load_config(
             values.setdefault(name, value)
     try:
         values["policies"] = load_policies(values.get("policies"), environ)
-    except PolicyConfigError as exc:
+        values["uploads"] = load_uploads(values.get("uploads"), environ)
+        if "passthrough_routes" in values:
+            values["passthrough_routes"] = load_passthrough(values["passthrough_routes"])
+    except (PolicyConfigError, RoutesConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     unknown = set(values) - set(_FIELDS)
     if unknown:
@@ -111,6 +125,10 @@ def _convert(name: str, value: Any) -> Any:
             return Path(value)
         if name == "policies":
             return load_policies(value)
+        if name == "uploads":
+            return load_uploads(value)
+        if name == "passthrough_routes":
+            return load_passthrough(value)
         if isinstance(default, bool):
             return _to_bool(value)
         if isinstance(default, int | float):
@@ -124,7 +142,7 @@ def _convert(name: str, value: Any) -> Any:
                 return {k.strip(): v.strip() for k, v in pairs}
             return {str(k): str(v) for k, v in dict(value).items()}
         return str(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RoutesConfigError) as exc:
         raise ConfigError(f"invalid value for {name}: {value!r}") from exc
 
 

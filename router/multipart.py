@@ -4,19 +4,19 @@
     map         {"0": ["variables.file"], ...}: which file fills which variable path
     0, 1, ...   the files
 
-The router reads the body once within `ROUTER_MAX_UPLOAD_BYTES` (files spooled to temporary
-files past 1 MiB, so memory stays bounded), puts a per-request placeholder where each file goes,
-then runs the ordinary pipeline (policies, validation, planning). The fetch whose variables
-carry placeholders is re-encoded as a multipart request to its subgraph with the files streamed
-from disk; every other fetch goes over the usual client. An upload needed by fetches to more
-than one subgraph is refused with `UPLOAD_NEEDS_SEVERAL_SUBGRAPHS` before anything runs.
+The router reads the body once within `uploads.max_request_bytes` (files spooled to temporary
+files past 1 MiB, so memory stays bounded; each file within `uploads.max_file_bytes`), puts a
+per-request placeholder where each file goes, then runs the ordinary pipeline (policies,
+validation, planning). The fetch whose variables carry placeholders is re-encoded as a multipart
+request to its subgraph with the files streamed from disk; every other fetch goes over the usual
+client. An upload needed by fetches to more than one subgraph is refused with
+`UPLOAD_NEEDS_SEVERAL_SUBGRAPHS` before anything runs.
 Multipart is a CORS "simple" content type, so the CSRF preflight header is always required.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +40,7 @@ from router.pipeline import (
 )
 from router.plan import Condition, Fetch, Flatten, Parallel, PlanNode, Sequence, Subscription
 from router.policies import csrf, refusals
+from router.routes_config import UploadsConfig
 from router.transport import (
     FailureKind,
     SubgraphClient,
@@ -51,15 +52,12 @@ from router.transport import (
 MULTIPART = "multipart/form-data"
 SEVERAL_SUBGRAPHS = "UPLOAD_NEEDS_SEVERAL_SUBGRAPHS"
 _PLACEHOLDER = "__router_upload__"
-_MAX_BYTES = 25 * 1024 * 1024
-_MAX_FILES = 10
-_TIMEOUT = 60.0
 
 __all__ = [
     "SEVERAL_SUBGRAPHS",
     "Upload",
     "UploadError",
-    "UploadLimits",
+    "UploadsConfig",
     "execute_upload",
     "is_multipart",
     "read_upload",
@@ -75,22 +73,6 @@ class UploadError(Exception):
         self.status = status
         self.message = message
         self.code = code or (UPLOAD_TOO_LARGE if status == 413 else "BAD_REQUEST")
-
-
-@dataclass(frozen=True, slots=True)
-class UploadLimits:
-    max_bytes: int = _MAX_BYTES  # whole multipart body
-    max_files: int = _MAX_FILES
-    timeout: float = _TIMEOUT  # seconds for the subgraph to take the upload and answer
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> UploadLimits:
-        env = os.environ if environ is None else environ
-        return cls(
-            max_bytes=int(env.get("ROUTER_MAX_UPLOAD_BYTES", "") or _MAX_BYTES),
-            max_files=int(env.get("ROUTER_MAX_UPLOAD_FILES", "") or _MAX_FILES),
-            timeout=float(env.get("ROUTER_UPLOAD_TIMEOUT", "") or _TIMEOUT),
-        )
 
 
 @dataclass(slots=True)
@@ -117,14 +99,14 @@ def is_multipart(headers: Mapping[str, str]) -> bool:
 
 
 async def read_upload(
-    scope: Scope, receive: Receive, headers: Mapping[str, str], limits: UploadLimits
+    scope: Scope, receive: Receive, headers: Mapping[str, str], limits: UploadsConfig
 ) -> Upload:
     """Parse the body (bounded by `limits`) into an `Upload`; raises `UploadError`."""
     length = headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limits.max_bytes:
+    if length is not None and length.isdigit() and int(length) > limits.max_request_bytes:
         raise UploadError(413, "Upload too large")
     form_scope = {k: v for k, v in scope.items() if k != "app"}  # parse errors stay ours
-    request = Request(form_scope, _bounded(receive, limits.max_bytes))
+    request = Request(form_scope, _bounded(receive, limits.max_request_bytes))
     try:
         form = await request.form(max_files=limits.max_files, max_fields=16)
     except _TooLargeError as exc:
@@ -133,6 +115,10 @@ async def read_upload(
         raise UploadError(400, f"Invalid multipart body: {_detail(exc)}") from exc
     opened = [v for _, v in form.multi_items() if isinstance(v, UploadFile)]
     try:
+        for upload in opened:
+            if (upload.size or 0) > limits.max_file_bytes:
+                limit = limits.max_file_bytes
+                raise UploadError(413, f"File {upload.filename!r} is larger than {limit} bytes")
         return _build(form, opened)
     except UploadError:
         for upload in opened:
@@ -357,7 +343,7 @@ def _failed(kind: FailureKind, message: str) -> SubgraphResponse:
 
 
 async def execute_upload(
-    router: Router, upload: Upload, context: RequestContext, limits: UploadLimits
+    router: Router, upload: Upload, context: RequestContext, limits: UploadsConfig
 ) -> tuple[RequestError | None, dict[str, Any]]:
     """Run the upload's request through the router's pipeline with the upload client."""
     client = _UploadClient(router.client, upload, limits.timeout)
@@ -369,6 +355,7 @@ async def execute_upload(
 # ---- serving -------------------------------------------------------------------------------
 
 UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
+UPLOADS_DISABLED = "UPLOADS_DISABLED"
 _GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
@@ -388,6 +375,8 @@ async def serve_upload(
     try:
         if csrf.is_blocked(headers):
             raise UploadError(400, csrf.MESSAGE, csrf.CODE)
+        if not endpoint.uploads.enabled:
+            raise UploadError(415, "File uploads are disabled on this router", UPLOADS_DISABLED)
         if media is None:
             raise UploadError(406, "Accept application/graphql-response+json or application/json")
         upload = await read_upload(scope, receive, headers, endpoint.uploads)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from router.app import build_app as build_router
 from router.compose.compose import compose
 from router.compose.result import SubgraphSource
 from router.config import RouterConfig
+from router.routes_config import UploadsConfig
 from saas_platform.tenancy.testing import tenancy_env
 from subgraphs.files.app import build_schema
 from subgraphs.kit.federation import print_sdl
@@ -37,7 +37,7 @@ from tests.subgraphs.files.harness import PNG, UPLOAD, files_config, files_harne
 
 
 async def run(count: int, size: int, backend: str) -> None:
-    os.environ["ROUTER_MAX_UPLOAD_BYTES"] = str(size + 1024 * 1024)
+    uploads = UploadsConfig(max_request_bytes=size + 1024 * 1024, max_file_bytes=size + 1024)
     payload = PNG + b"\x00" * (size - len(PNG))
     with tempfile.TemporaryDirectory() as tmp:
         admin = POSTGRES_URL if backend == "postgres" else None
@@ -48,7 +48,7 @@ async def run(count: int, size: int, backend: str) -> None:
                 result = compose([SubgraphSource("files", f"http://{files_host}/graphql", sdl)])
                 assert result.supergraph_sdl is not None, result.errors
                 router = build_router(
-                    RouterConfig(hot_reload=False, request_timeout=60.0,
+                    RouterConfig(hot_reload=False, request_timeout=60.0, uploads=uploads,
                                  propagate_headers=("authorization", "x-tenant-id")),
                     supergraph_sdl=result.supergraph_sdl,
                 )  # fmt: skip

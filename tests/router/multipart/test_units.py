@@ -3,15 +3,17 @@ subgraph, and the plan check that keeps an upload on one subgraph."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from router.config import ConfigError, load_config
 from router.multipart import (
     SEVERAL_SUBGRAPHS,
     Upload,
     UploadError,
-    UploadLimits,
+    UploadsConfig,
     _place,
     _strip,
     _UploadPlanCheck,
@@ -83,9 +85,31 @@ def test_an_upload_used_by_two_fetches_is_refused() -> None:
         assert caught.value.code == SEVERAL_SUBGRAPHS
 
 
-def test_limits_come_from_the_environment() -> None:
-    limits = UploadLimits.from_env(
-        {"ROUTER_MAX_UPLOAD_BYTES": "1000", "ROUTER_MAX_UPLOAD_FILES": "2"}
-    )
-    assert (limits.max_bytes, limits.max_files) == (1000, 2)
-    assert UploadLimits.from_env({}).max_bytes == 25 * 1024 * 1024
+def test_limits_come_from_the_config_and_the_environment(tmp_path: Path) -> None:
+    assert load_config(env={}).uploads == UploadsConfig()
+    assert UploadsConfig().max_request_bytes == 25 * 1024 * 1024
+    legacy = {
+        "ROUTER_MAX_UPLOAD_BYTES": "1000",
+        "ROUTER_MAX_UPLOAD_FILES": "2",
+        "ROUTER_MAX_UPLOAD_FILE_BYTES": "500",
+        "ROUTER_UPLOAD_TIMEOUT": "7.5",
+    }
+    limits = load_config(env=legacy).uploads
+    assert (limits.max_request_bytes, limits.max_files) == (1000, 2)
+    assert (limits.max_file_bytes, limits.timeout) == (500, 7.5)
+    path = tmp_path / "router.yaml"
+    path.write_text("uploads:\n  enabled: false\n  max_files: 3\n  max-file-bytes: 100\n")
+    from_file = load_config(path, env={"ROUTER_UPLOADS__MAX_FILES": "4"}).uploads
+    assert (from_file.enabled, from_file.max_files, from_file.max_file_bytes) == (False, 4, 100)
+    # the ROUTER_UPLOADS__ form wins over the older name
+    both = {"ROUTER_MAX_UPLOAD_FILES": "2", "ROUTER_UPLOADS__MAX_FILES": "9"}
+    assert load_config(env=both).uploads.max_files == 9
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"max_files": "many"}, {"max_files": 0}, {"unknown": 1}, {"enabled": "maybe"}, "x"],
+)
+def test_invalid_upload_settings_are_config_errors(bad: Any) -> None:
+    with pytest.raises(ConfigError):
+        load_config(env={}, uploads=bad)

@@ -5,82 +5,33 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from router.app import build_app as build_router
 from router.compose.compose import compose
 from router.compose.result import SubgraphSource
 from router.config import RouterConfig
-from saas_platform.tenancy.testing import TenancyEnv, tenancy_env
+from router.routes_config import UploadsConfig
+from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.files.app import build_schema
 from subgraphs.kit.federation import print_sdl
 from subgraphs.kit.files import sign_download
+from tests.router.multipart.stack import Stack
 from tests.subgraphs.chat.servers import serve
 from tests.subgraphs.files.harness import (
     PNG,
     UPLOAD,
-    FilesHarness,
-    files_harness,
     multipart,
     stored_files,
 )
-from tests.subgraphs.identity.harness import Tenant
-
-PREFLIGHT = {"apollo-require-preflight": "true"}
 
 
-@dataclass
-class Stack:
-    fh: FilesHarness
-    router: httpx.AsyncClient
-    files_url: str
-
-    def headers(self, tenant: Tenant, **extra: str) -> dict[str, str]:
-        return {
-            "x-tenant-id": tenant.id,
-            "authorization": f"Bearer {tenant.owner_token}",
-            **PREFLIGHT,
-            **extra,
-        }
-
-    async def upload(
-        self, tenant: Tenant, name: str, data: bytes, content_type: str, query: str = UPLOAD
-    ) -> httpx.Response:
-        return await self.router.post(
-            "/graphql", headers=self.headers(tenant), **multipart(query, name, data, content_type)
-        )
-
-
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[TenancyEnv]:
-    async with tenancy_env("sqlite", tmp_path / "data") as environment:
-        yield environment
-
-
-@pytest.fixture
-async def stack(env: TenancyEnv, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Stack]:
-    monkeypatch.setenv("ROUTER_MAX_UPLOAD_BYTES", "65536")
-    async with files_harness(env) as fh, serve(fh.app) as files_host:
-        source = SubgraphSource("files", f"http://{files_host}/graphql", print_sdl(build_schema()))
-        result = compose([source])
-        assert result.supergraph_sdl is not None, result.errors
-        config = RouterConfig(
-            hot_reload=False,
-            request_timeout=5.0,
-            propagate_headers=("authorization", "x-tenant", "x-tenant-id", "x-request-id"),
-        )
-        app = build_router(config, supergraph_sdl=result.supergraph_sdl)
-        async with (
-            serve(app) as router_host,
-            httpx.AsyncClient(base_url=f"http://{router_host}") as client,
-        ):
-            yield Stack(fh, client, f"http://{files_host}")
+def _files_supergraph(url: str) -> str:
+    result = compose([SubgraphSource("files", url, print_sdl(build_schema()))])
+    assert result.supergraph_sdl is not None, result.errors
+    return result.supergraph_sdl
 
 
 def _payload(response: httpx.Response) -> dict[str, Any]:
@@ -144,6 +95,26 @@ async def test_router_refuses_oversize_bodies(stack: Stack) -> None:
     response = await stack.upload(tenant, "huge.txt", b"a" * 70_000, "text/plain")
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "UPLOAD_TOO_LARGE"
+    # under the request limit (64 KiB), over the per-file limit (32 KiB)
+    response = await stack.upload(tenant, "big.txt", b"a" * 40_000, "text/plain")
+    assert response.status_code == 413
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UPLOAD_TOO_LARGE"
+    assert "big.txt" in error["message"]
+    assert not [p for p in stack.fh.deps.config.root.rglob("*") if p.is_file()]
+
+
+async def test_uploads_can_be_switched_off(env: TenancyEnv) -> None:
+    config = RouterConfig(hot_reload=False, uploads=UploadsConfig(enabled=False))
+    app = build_router(config, supergraph_sdl=_files_supergraph("http://127.0.0.1:9/graphql"))
+    async with serve(app) as host, httpx.AsyncClient(base_url=f"http://{host}") as client:
+        response = await client.post(
+            "/graphql",
+            headers={"apollo-require-preflight": "1"},
+            **multipart(UPLOAD, "a.txt", b"hello", "text/plain"),
+        )
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["extensions"]["code"] == "UPLOADS_DISABLED"
 
 
 async def test_csrf_preflight_header_is_required(stack: Stack) -> None:
