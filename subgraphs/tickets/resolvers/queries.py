@@ -24,7 +24,7 @@ from subgraphs.tickets.resolvers.common import (
     to_ordering,
 )
 from subgraphs.tickets.service import productivity, queries
-from subgraphs.tickets.service.access import require_agent
+from subgraphs.tickets.service.access import require_agent, require_reader
 from subgraphs.tickets.service.filters import TicketFilter
 from subgraphs.tickets.types.config import (
     BusinessCalendar,
@@ -99,9 +99,11 @@ async def user_tickets(
     return await ticket_connection(info, spec, None, first, after)
 
 
-def _config(loader: str, mapper: Any) -> Any:
+def _config(loader: str, mapper: Any, *, readers_only: bool = False) -> Any:
     async def resolve(info: Ctx) -> list[Any]:
         async def work(session: Any, scope: Any, actor: Any) -> Sequence[Any]:
+            if readers_only:
+                require_reader(actor)
             rows: Sequence[Any] = await getattr(ConfigRepository(session), loader)()
             return rows
 
@@ -177,9 +179,13 @@ class Query(AutomationQueries):
         resolver=_config("fields", CustomField.of)
     )
     business_calendars: list[BusinessCalendar] = strawberry.field(
-        resolver=_config("calendars", BusinessCalendar.of)
+        resolver=_config("calendars", BusinessCalendar.of, readers_only=True),
+        description="Business-hours calendars (agents and viewers).",
     )
-    sla_policies: list[SlaPolicy] = strawberry.field(resolver=_config("policies", SlaPolicy.of))
+    sla_policies: list[SlaPolicy] = strawberry.field(
+        resolver=_config("policies", SlaPolicy.of, readers_only=True),
+        description="SLA policies in evaluation order (agents and viewers).",
+    )
 
     @strawberry.field(description="Macros (agents).")
     async def macros(self, info: Ctx) -> list[Macro]:

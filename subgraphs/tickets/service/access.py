@@ -12,7 +12,7 @@ from subgraphs.kit.context import TenantScope
 from subgraphs.tickets.errors import TicketNotFoundError
 from subgraphs.tickets.models import Ticket
 from subgraphs.tickets.repository import TicketRepository
-from subgraphs.tickets.service.common import CONFIGURE, WRITE, Actor
+from subgraphs.tickets.service.common import CONFIGURE, READ_ALL, WRITE, Actor
 
 
 def visible(actor: Actor, ticket: Ticket) -> bool:
@@ -37,6 +37,12 @@ async def require_ticket(
 def require_agent(actor: Actor) -> None:
     if not actor.is_agent:
         raise ForbiddenError(permission=WRITE)
+
+
+def require_reader(actor: Actor) -> None:
+    """Agents and viewers: helpdesk internals (SLA policies, calendars) are not for requesters."""
+    if not actor.reads_all:
+        raise ForbiddenError(permission=READ_ALL)
 
 
 def require_configure(actor: Actor) -> None:

@@ -214,10 +214,17 @@ async def test_foreign_views_and_presence_answer_as_random_ids(
         await subscribe(ws, "v", by_view, {"v": view})  # B's view of new tickets
         await subscribe(ws, "r", by_view, {"v": str(uuid.uuid4())})
         await subscribe(ws, "all", EVENTS, {"f": None})
+        body = await th.gql(
+            'mutation { saveTicketView(input: {name: "A new", shared: true, '
+            'filter: {status: ["new"]}}) { view { id } } }',
+            tenant=a.tenant,
+            token=a.owner,
+        )
+        await subscribe(ws, "own", by_view, {"v": body["data"]["saveTicketView"]["view"]["id"]})
         mine = await th.create(a)  # a new ticket of A: B's view matches nothing in A
-        got = await receive(ws)
-        assert got["id"] == "all"
-        assert got["payload"]["data"]["ticketEvents"]["ticketId"] == mine["id"]
+        got = [await receive(ws), await receive(ws)]
+        assert sorted(m["id"] for m in got) == ["all", "own"]
+        assert {m["payload"]["data"]["ticketEvents"]["ticketId"] for m in got} == {mine["id"]}
         with pytest.raises(TimeoutError):
             await receive(ws, wait=0.5)
         answers = []

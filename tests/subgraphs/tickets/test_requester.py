@@ -137,8 +137,11 @@ async def test_requester_cannot_act_as_an_agent(th: TicketsHarness, people: Peop
         body = await th.gql(text, variables, tenant=t, token=token)
         codes = [e["code"] for e in body["data"][name]["userErrors"]]
         assert codes == ["FORBIDDEN"], (name, body)
-    body = await th.gql("{ macros { id } }", tenant=t, token=token)
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for internal in ("{ macros { id } }", "{ slaPolicies { id } }", "{ businessCalendars { id } }"):
+        body = await th.gql(internal, tenant=t, token=token)
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", internal
+        body = await th.gql(internal, tenant=t, token=people.agent)
+        assert "errors" not in body, internal
     not_found = {
         "addTicketComment": (
             'mutation($t: ID!) { addTicketComment(input: {ticketId: $t, body: "hi"}) '
