@@ -4,14 +4,23 @@ alternately in one process (process CPU time), so machine noise hits both alike.
 
     (cd /tmp/gwb5 && SUBGRAPHS_PORT=4200 node src/subgraphs.js) &   # port as in supergraph
     .venv/bin/python -m bench.policies.inprocess [--n 400] [--rounds 5] [--gateways /tmp/gwb5]
+
+`--otlp` adds a third router, the policies on plus OpenTelemetry tracing exported over OTLP/HTTP
+to `bench.policies.otlp_sink` (its own process), and prints the cost of tracing; the exporter's
+thread runs in this process, so its CPU (span encoding, export) is counted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import socket
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +60,35 @@ async def timed(router: Router, request: GraphQLRequest, headers: dict[str, str]
     return (time.process_time() - start) / n
 
 
+@contextlib.contextmanager
+def otlp_sink() -> Iterator[tuple[str, list[str]]]:
+    """(endpoint, output lines) of a collector process started and stopped by pid."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "bench.policies.otlp_sink", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    output: list[str] = []
+    try:
+        yield f"http://127.0.0.1:{port}", output
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=10)
+        output.extend(out.splitlines())
+
+
 async def run(args: argparse.Namespace) -> None:
+    if not args.otlp:
+        await _run(args, None)
+        return
+    with otlp_sink() as (endpoint, output):
+        await _run(args, endpoint)
+    print("collector:", " ".join(output))
+
+
+async def _run(args: argparse.Namespace, otlp: str | None) -> None:
     from router.app import build_router
 
     gateways = Path(args.gateways)
@@ -67,28 +104,45 @@ async def run(args: argparse.Namespace) -> None:
     on = build_router(
         load_config(HERE / "router-on.yaml", env={}), client=replay, supergraph_sdl=supergraph
     )
+    routers = {"off": off, "on": on}
+    if otlp is not None:
+        config = load_config(HERE / "router-on.yaml", env={}, otlp_endpoint=otlp)
+        routers["traced"] = build_router(config, client=replay, supergraph_sdl=supergraph)
 
     async def fetch(_: str) -> Any:
         return jwks
 
-    for hook in on.hooks:  # the JWKS comes from memory here (the HTTP fetch is not timed)
-        verifier = getattr(hook, "verifier", None)
-        if verifier is not None:
-            verifier.jwks._fetch = fetch
+    for router in routers.values():  # the JWKS comes from memory (the fetch is not timed)
+        for hook in router.hooks:
+            verifier = getattr(hook, "verifier", None)
+            if verifier is not None:
+                verifier.jwks._fetch = fetch
     body = orjson.loads((gateways / "request.json").read_bytes())
     request = GraphQLRequest(body["query"], body.get("operationName"))
     headers = {"authorization": f"Bearer {token}", "x-tenant": "acme", "host": "127.0.0.1"}
     base = {"host": "127.0.0.1"}
-    await timed(off, request, base, 20)
-    await timed(on, request, headers, 20)
-    results: dict[str, list[float]] = {"off": [], "on": []}
+    sent = {"off": base, "on": headers, "traced": headers}
+    for name, router in routers.items():
+        await timed(router, request, sent[name], 20)
+    results: dict[str, list[float]] = {name: [] for name in routers}
     for _ in range(args.rounds):
-        results["off"].append(await timed(off, request, base, args.n))
-        results["on"].append(await timed(on, request, headers, args.n))
-    best_off, best_on = min(results["off"]), min(results["on"])
-    print(f"off: {best_off * 1000:.3f} ms CPU per request (best of {args.rounds})")
-    print(f"on:  {best_on * 1000:.3f} ms CPU per request (best of {args.rounds})")
-    print(f"policies cost {100 * (best_on / best_off - 1):.1f}% CPU per request")
+        for name, router in routers.items():
+            results[name].append(await timed(router, request, sent[name], args.n))
+    best = {name: min(values) for name, values in results.items()}
+    for name, value in best.items():
+        print(f"{name + ':':7} {value * 1000:.3f} ms CPU per request (best of {args.rounds})")
+    print(f"policies cost {100 * (best['on'] / best['off'] - 1):.1f}% CPU per request")
+    if "traced" in best:
+        print(
+            f"tracing (OTLP) costs {100 * (best['traced'] / best['on'] - 1):.1f}% CPU per request"
+        )
+        requests = args.rounds * args.n + 20
+        for hook in routers["traced"].hooks:
+            tracer = getattr(hook, "tracer", None)
+            if tracer is not None:
+                tracer.force_flush()
+                tracer.shutdown()
+        print(f"traced requests: {requests}")
     await replay.aclose()
 
 
@@ -97,6 +151,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--gateways", default="/tmp/gwb5")
+    parser.add_argument("--otlp", action="store_true", help="also time OTLP tracing on")
     asyncio.run(run(parser.parse_args()))
 
 
