@@ -172,6 +172,8 @@ def _check_triggers(data: AutomationInput) -> None:
         raise InvalidInputError(
             reason="COMMENT_* conditions need the COMMENTED trigger", field="conditions"
         )
+    if set(data.triggers) == {"TIME"} and any(c.operator == "CHANGED" for c in every):
+        raise InvalidInputError(reason="CHANGED never holds in a TIME pass", field="conditions")
     if "TIME" in data.triggers and not time_thresholds(data.conditions):
         raise InvalidInputError(
             reason="a TIME rule needs an HOURS_SINCE_* GREATER_THAN condition",

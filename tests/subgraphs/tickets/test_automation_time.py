@@ -183,6 +183,16 @@ async def test_time_and_comment_rules_are_validated(th: TicketsHarness, people: 
             "INVALID_INPUT",
         ),
         (
+            {
+                "triggers": ["TIME"],
+                "conditions": [
+                    _cond("HOURS_SINCE_CREATED", "GREATER_THAN", "1"),
+                    _cond("STATUS", "CHANGED"),
+                ],
+            },
+            "INVALID_INPUT",
+        ),
+        (
             {"triggers": ["UPDATED"], "conditions": [_cond("COMMENT_BODY", "CONTAINS", "x")]},
             "INVALID_INPUT",
         ),
