@@ -353,7 +353,29 @@ def _merge_applied(target: Any, defs: list[Any]) -> None:
     target.scopes = _all_of([d.scopes for d in defs if d.scopes is not None])
     target.policies = _all_of([d.policies for d in defs if d.policies is not None])
     target.inaccessible = any(d.inaccessible for d in defs)
+    costs = [d.cost for d in defs if d.cost is not None]
+    target.cost = max(costs) if costs else None
+    target.list_size = _list_size([d.list_size for d in defs if d.list_size is not None])
     target.tags = list(dict.fromkeys(t for d in defs for t in d.tags))
+
+
+def _list_size(found: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """@listSize of a field several subgraphs size: the largest `assumedSize`, every slicing
+    argument and sized field, and `requireOneSlicingArgument` only if all require it."""
+    if not found:
+        return None
+    merged: dict[str, Any] = {}
+    sizes = [f["assumedSize"] for f in found if isinstance(f.get("assumedSize"), int)]
+    if sizes:
+        merged["assumedSize"] = max(sizes)
+    for name in ("slicingArguments", "sizedFields"):
+        values = [v for f in found for v in f.get(name) or ()]
+        if any(name in f for f in found):
+            merged[name] = list(dict.fromkeys(values))
+    requires = [f["requireOneSlicingArgument"] for f in found if "requireOneSlicingArgument" in f]
+    if requires:
+        merged["requireOneSlicingArgument"] = all(requires)
+    return merged
 
 
 def _all_of(requirements: list[list[list[str]]]) -> list[list[str]] | None:

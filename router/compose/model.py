@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -34,6 +35,9 @@ class Applied:
     authenticated: bool = False
     scopes: list[list[str]] | None = None  # @requiresScopes(scopes:)
     policies: list[list[str]] | None = None  # @policy(policies:)
+    cost: int | None = None  # @cost(weight:)
+    # @listSize(assumedSize:, slicingArguments:, sizedFields:, requireOneSlicingArgument:)
+    list_size: dict[str, Any] | None = None
 
 
 @dataclass

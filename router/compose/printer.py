@@ -90,6 +90,15 @@ _SECURITY = {
         "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
     ),
 }
+_COST = """directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | \
+INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+
+directive @listSize(
+  assumedSize: Int
+  slicingArguments: [String!]
+  sizedFields: [String!]
+  requireOneSlicingArgument: Boolean = true
+) on FIELD_DEFINITION"""
 _TAG = (
     "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION"
     " | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
@@ -100,6 +109,8 @@ _TAG = (
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -147,6 +158,10 @@ class _Printer:
             out.append(_directive("requiresScopes", {"scopes": element.scopes}))
         if element.policies is not None:
             out.append(_directive("policy", {"policies": element.policies}))
+        if element.cost is not None:
+            out.append(f"@cost(weight: {element.cost})")
+        if element.list_size is not None:
+            out.append(_directive("listSize", element.list_size))
         if element.deprecated is not None:
             reason = element.deprecated
             out.append(
@@ -225,6 +240,8 @@ class _Printer:
             for spec in _SECURITY
             if spec in sg.used_specs
         ]
+        if "cost" in sg.used_specs:
+            links.append('@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])')
         roots = [f"  {r.lower()}: {r}" for r in ROOT_TYPES if r in sg.types]
         return "schema " + " ".join(links) + " {\n" + "\n".join(roots) + "\n}"
 
@@ -253,6 +270,8 @@ class _Printer:
         if "tag" in self.supergraph.used_specs:
             parts.append(_TAG)
         parts += [d for spec, d in _SECURITY.items() if spec in self.supergraph.used_specs]
+        if "cost" in self.supergraph.used_specs:
+            parts.append(_COST)
         graph_values = [
             f"  {g.enum_value} " + _directive("join__graph", {"name": g.name, "url": g.url})
             for g in self.supergraph.graphs

@@ -131,6 +131,13 @@ class _Reader:
             elif name == "authenticated":
                 target.authenticated = True
                 self.used_specs.add(name)
+            elif name == "cost":
+                weight = args.get("weight")
+                target.cost = int(weight) if isinstance(weight, int | str) else 0
+                self.used_specs.add("cost")
+            elif name == "listSize":
+                target.list_size = dict(args)
+                self.used_specs.add("cost")
             elif name in ("requiresScopes", "policy"):
                 argument = "scopes" if name == "requiresScopes" else "policies"
                 value = [[str(item) for item in group] for group in args.get(argument) or ()]

@@ -99,7 +99,15 @@ def _directives(node: Any, name: str, graphs: dict[str, str]) -> list[tuple[Any,
 def _marks(node: Any, graphs: dict[str, str]) -> list[tuple[Any, ...]]:
     marks = [
         (name, *args)
-        for name in ("tag", "authenticated", "requiresScopes", "policy", "context")
+        for name in (
+            "tag",
+            "authenticated",
+            "requiresScopes",
+            "policy",
+            "context",
+            "cost",
+            "listSize",
+        )
         for args in _directives(node, name, graphs)
     ]
     if _inaccessible(node):
@@ -138,18 +146,21 @@ def _links(document: DocumentNode) -> list[tuple[Any, ...]]:
 
 def join_metadata(supergraph_sdl: str) -> Facts:
     """Per coordinate: the sorted join directive arguments, plus @inaccessible, @tag, the
-    security directives (@authenticated, @requiresScopes, @policy) and @context; the linked
-    features; the context feature's definitions (and join v0.5's input and scalar) as printed."""
+    security directives (@authenticated, @requiresScopes, @policy), @context, @cost (also on
+    arguments) and @listSize; the linked features; the definitions of the context and cost
+    features (and join v0.5's input and scalar) as printed."""
     document = parse(supergraph_sdl)
     graphs = _graphs(document)
     facts: Facts = {"graphs": sorted(graphs.values()), "links": _links(document)}
-    facts["context definitions"] = sorted(
+    facts["context and cost definitions"] = sorted(
         " ".join(print_ast(d).split())
         for d in document.definitions
         if isinstance(
             d, DirectiveDefinitionNode | ScalarTypeDefinitionNode | InputObjectTypeDefinitionNode
         )
-        and d.name.value.startswith(("context", "join__ContextArgument", "join__FieldValue"))
+        and d.name.value.startswith(
+            ("context", "join__ContextArgument", "join__FieldValue", "cost", "listSize")
+        )
     )
     for definition in document.definitions:
         if isinstance(definition, DirectiveDefinitionNode | SchemaDefinitionNode):
@@ -174,6 +185,8 @@ def join_metadata(supergraph_sdl: str) -> Facts:
             for arg in getattr(child, "arguments", None) or ():
                 if _inaccessible(arg):
                     marks.append((f"({arg.name.value}:) inaccessible",))
+                for args in _directives(arg, "cost", graphs):
+                    marks.append((f"({arg.name.value}:) cost", *args))
             if marks:
                 facts[f"{coordinate} @inaccessible/@tag"] = marks
     return facts

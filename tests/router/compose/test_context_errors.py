@@ -14,7 +14,10 @@ HEAD = (
     '\nextend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: '
     '["@key", "@context", "@fromContext", "@shareable", "@interfaceObject"])\n'
 )
-USER = 'type Query { u: U } type U @key(fields: "id") @context(name: "ctx") { id: ID! n: String t: T }\n'
+USER = (
+    'type Query { u: U } type U @key(fields: "id") @context(name: "ctx") '
+    "{ id: ID! n: String t: T }\n"
+)
 
 
 def _t(argument: str, key: str = '@key(fields: "id")') -> str:
