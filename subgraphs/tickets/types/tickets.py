@@ -125,8 +125,9 @@ class Comment:
     body: str
     public: bool
     author: User
-    attachments: list[File] = strawberry.field(
-        description="Files of the files subgraph, in the order given (at most 10)."
+    attachments: list[File | None] = strawberry.field(
+        description="Files of the files subgraph, in the order given (at most 10); a file "
+        "deleted since is null rather than failing the comment."
     )
     links: list[Attachment] = strawberry.field(
         description="Reference-style attachments (name, url): what `attachments` were before "
