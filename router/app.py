@@ -408,6 +408,7 @@ def build_app(
         lifespan=lifespan,
     )
     app.state.router = router
+    app.state.passthrough_client = passthrough_client  # closed by the lifespan
     app.state.metrics = next((h.metrics for h in router.hooks if isinstance(h, MetricsHook)), None)
     if app.state.metrics is not None:
         app.router.routes.append(Route("/metrics", metrics_endpoint))

@@ -73,3 +73,4 @@ async def stack(env: TenancyEnv) -> AsyncIterator[Stack]:
             httpx.AsyncClient(base_url=f"http://{router_host}") as client,
         ):
             yield Stack(fh, client, f"http://{files_host}", f"http://{router_host}")
+        await app.state.passthrough_client.aclose()  # uvicorn runs here without lifespan
