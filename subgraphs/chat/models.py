@@ -105,6 +105,7 @@ class ChatInbox(ChatBase):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     office_hours: Mapped[str] = mapped_column(Text, default="")  # "" = always open
     away_message: Mapped[str] = mapped_column(Text, default="")
+    required_skills: Mapped[str] = mapped_column(Text, default="[]")  # JSON, new conversations
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 
 
@@ -118,6 +119,7 @@ class ChatAgent(ChatBase):
     last_seen_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
     last_assigned_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
     freed_at: Mapped[datetime | None] = mapped_column(When, nullable=True)
+    skills: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of skill names
 
 
 class ChatContact(ChatBase):
@@ -145,6 +147,7 @@ class ChatConversation(ChatBase):
     ticket_state: Mapped[str | None] = mapped_column(String(10), nullable=True)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     message_seq: Mapped[int] = mapped_column(Integer, default=0)
+    required_skills: Mapped[str] = mapped_column(Text, default="[]")  # JSON: all are needed
     created_at: Mapped[datetime] = mapped_column(When, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(When, default=utcnow)
 

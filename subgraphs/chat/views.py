@@ -126,6 +126,7 @@ class ConversationView:
     message_count: int
     created_at: datetime
     updated_at: datetime
+    required_skills: tuple[str, ...] = ()  # routing: only agents holding all of them
 
     @classmethod
     def of(cls, row: models.ChatConversation) -> ConversationView:
@@ -145,6 +146,7 @@ class ConversationView:
             message_count=row.message_seq,
             created_at=models.aware(row.created_at) or row.created_at,
             updated_at=models.aware(row.updated_at) or row.updated_at,
+            required_skills=tuple(orjson.loads(row.required_skills or "[]")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -167,6 +169,7 @@ class ConversationView:
             "message_count": self.message_count,
             "created_at": _time(self.created_at),
             "updated_at": _time(self.updated_at),
+            "required_skills": list(self.required_skills),
         }
 
     @classmethod
@@ -188,4 +191,5 @@ class ConversationView:
             message_count=int(data["message_count"]),
             created_at=_parse_time(data["created_at"]) or datetime.min,
             updated_at=_parse_time(data["updated_at"]) or datetime.min,
+            required_skills=tuple(data.get("required_skills") or ()),
         )

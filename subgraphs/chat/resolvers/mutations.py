@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import strawberry
 
-from subgraphs.chat.models import ConversationPriority, ConversationStatus, PresenceStatus
+from subgraphs.chat.models import (
+    ChatAgent,
+    ConversationPriority,
+    ConversationStatus,
+    PresenceStatus,
+)
 from subgraphs.chat.resolvers.common import mutate, prime, require_id
-from subgraphs.chat.service import config, conversations, escalation, messages, routing
+from subgraphs.chat.service import config, conversations, escalation, messages, routing, skills
 from subgraphs.chat.service.common import Unit
 from subgraphs.chat.service.typing import set_typing
 from subgraphs.chat.types.enums import AgentPresenceStatus
@@ -29,6 +34,7 @@ from subgraphs.chat.types.inputs import (
     SaveChatTeamInput,
     SendChatMessageInput,
     SetAgentCapacityInput,
+    SetAgentSkillsInput,
     StartConversationInput,
     StartConversationPayload,
     UpdateConversationInput,
@@ -56,6 +62,16 @@ def _sid(value: object) -> strawberry.ID:
     return strawberry.ID(str(value))
 
 
+def _presence(agent: ChatAgent) -> AgentPresence:
+    return AgentPresence(
+        user=User(id=_sid(agent.user_id)),
+        status=PresenceStatus(agent.status),
+        capacity=agent.capacity,
+        last_seen_at=agent.last_seen_at,
+        skills=list(skills.load(agent.skills)),
+    )
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -72,6 +88,7 @@ class Mutation:
             priority=input.priority or ConversationPriority.NONE,
             contact_name=input.contact_name.strip()[:200],
             contact_email=(input.contact_email or "").strip()[:320] or None,
+            skills=tuple(input.skills or ()),
         )
 
         async def work(unit: Unit) -> StartConversationPayload:
@@ -92,6 +109,7 @@ class Mutation:
             priority=ConversationPriority(input.priority) if input.priority else None,
             snoozed_until=input.snoozed_until,
             subject=input.subject,
+            required_skills=None if input.required_skills is None else tuple(input.required_skills),
         )
 
         async def work(unit: Unit) -> Conversation:
@@ -211,13 +229,22 @@ class Mutation:
         user_id = require_id(input.user_id, "userId")
 
         async def work(unit: Unit) -> AgentPresence:
-            agent = await routing.set_capacity(unit, user_id, input.capacity)
-            return AgentPresence(
-                user=User(id=_sid(agent.user_id)),
-                status=PresenceStatus(agent.status),
-                capacity=agent.capacity,
-                last_seen_at=agent.last_seen_at,
-            )
+            return _presence(await routing.set_capacity(unit, user_id, input.capacity))
+
+        result = await mutate(info, work)
+        if isinstance(result, list):
+            return AgentPresencePayload(user_errors=result)
+        return AgentPresencePayload(presence=result)
+
+    @strawberry.mutation(
+        description="Replace an agent's skills: conversations requiring skills are routed "
+        "only to agents holding all of them."
+    )
+    async def set_agent_skills(self, info: Ctx, input: SetAgentSkillsInput) -> AgentPresencePayload:
+        user_id = require_id(input.user_id, "userId")
+
+        async def work(unit: Unit) -> AgentPresence:
+            return _presence(await routing.set_skills(unit, user_id, input.skills))
 
         result = await mutate(info, work)
         if isinstance(result, list):
@@ -237,6 +264,7 @@ class Mutation:
             timezone=input.timezone,
             office_hours=input.office_hours,
             away_message=input.away_message,
+            required_skills=None if input.required_skills is None else tuple(input.required_skills),
         )
 
         async def work(unit: Unit) -> ChatInbox:

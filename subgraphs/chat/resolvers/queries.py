@@ -10,7 +10,7 @@ import strawberry
 
 from subgraphs.chat.repository import ConversationFilter
 from subgraphs.chat.resolvers.common import parse_id, read, require_id
-from subgraphs.chat.service import queries
+from subgraphs.chat.service import queries, skills
 from subgraphs.chat.service.common import Unit
 from subgraphs.chat.types.inputs import ChatQueueEntry, ConversationFilterInput
 from subgraphs.chat.types.objects import (
@@ -140,6 +140,7 @@ class Query:
                     status=status,
                     capacity=a.capacity,
                     last_seen_at=a.last_seen_at,
+                    skills=list(skills.load(a.skills)),
                 )
                 for a, status in await queries.agents(unit)
             ]

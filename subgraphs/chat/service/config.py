@@ -20,7 +20,7 @@ from subgraphs.chat.models import (
     RoutingStrategy,
 )
 from subgraphs.chat.repository import ConfigRepository, RoutingRepository
-from subgraphs.chat.service import routing
+from subgraphs.chat.service import routing, skills
 from subgraphs.chat.service.common import Unit
 from subgraphs.chat.service.hours import check_timezone, parse_hours
 
@@ -36,6 +36,7 @@ class InboxSpec:
     timezone: str | None = None
     office_hours: str | None = None
     away_message: str | None = None
+    required_skills: tuple[str, ...] | None = None  # for conversations started from now on
 
 
 async def save_inbox(unit: Unit, inbox_id: uuid.UUID | None, spec: InboxSpec) -> ChatInbox:
@@ -53,6 +54,7 @@ async def save_inbox(unit: Unit, inbox_id: uuid.UUID | None, spec: InboxSpec) ->
                 timezone="UTC",
                 office_hours="",
                 away_message="",
+                required_skills="[]",
             )
         )
     else:
@@ -93,6 +95,10 @@ def _apply(inbox: ChatInbox, spec: InboxSpec) -> None:
         inbox.office_hours = spec.office_hours
     if spec.away_message is not None:
         inbox.away_message = spec.away_message[:2000]
+    if spec.required_skills is not None:
+        inbox.required_skills = skills.dump(
+            skills.normalize(spec.required_skills, "requiredSkills")
+        )
 
 
 async def save_team(

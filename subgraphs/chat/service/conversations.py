@@ -26,7 +26,7 @@ from subgraphs.chat.repository import (
     ConversationsRepository,
     RoutingRepository,
 )
-from subgraphs.chat.service import routing, signals
+from subgraphs.chat.service import routing, signals, skills
 from subgraphs.chat.service.common import ChatActor, Unit, visible_or_raise
 from subgraphs.chat.service.hours import is_open
 from subgraphs.chat.service.messages import append
@@ -41,6 +41,7 @@ class NewConversation:
     priority: ConversationPriority = ConversationPriority.NONE
     contact_name: str = ""
     contact_email: str | None = None
+    skills: tuple[str, ...] = ()  # chosen before the chat (e.g. a pre-chat form)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +84,11 @@ async def start_conversation(unit: Unit, new: NewConversation) -> Started:
     body = new.body.strip()
     if not body or len(body) > 20_000 or len(new.subject) > 300:
         raise InvalidChatInputError(reason="a first message is required", field="body")
+    chosen = skills.normalize(new.skills, "skills")
     inbox = await ConfigRepository(unit.session, unit.scope).inbox(new.inbox_id)
     if inbox is None:
         raise InboxNotFoundError(field="inboxId")
+    needs = skills.normalize((*skills.load(inbox.required_skills), *chosen), "skills")
     contact, token = await contact_for(unit, new)
     row = ChatConversation(
         id=uuid.uuid4(),
@@ -95,6 +98,7 @@ async def start_conversation(unit: Unit, new: NewConversation) -> Started:
         priority=new.priority,
         subject=new.subject.strip(),
         message_seq=0,
+        required_skills=skills.dump(needs),
         created_at=unit.now,
         updated_at=unit.now,
     )
@@ -136,6 +140,7 @@ class ConversationChange:
     priority: ConversationPriority | None = None
     snoozed_until: datetime | None = None
     subject: str | None = None
+    required_skills: tuple[str, ...] | None = None
 
 
 async def update_conversation(unit: Unit, change: ConversationChange) -> ConversationView:
@@ -150,8 +155,12 @@ async def update_conversation(unit: Unit, change: ConversationChange) -> Convers
     if change.subject is not None:
         row.subject = change.subject.strip()[:300]
     frees = False
+    if change.required_skills is not None:
+        needs = skills.dump(skills.normalize(change.required_skills, "requiredSkills"))
+        frees = needs != row.required_skills and row.queued_at is not None  # may fit now
+        row.required_skills = needs
     if change.status is not None and change.status != row.status:
-        frees = await _transition(unit, row, change)
+        frees = await _transition(unit, row, change) or frees
     row.updated_at = unit.now
     await unit.session.flush()
     if frees:

@@ -24,7 +24,7 @@ from subgraphs.chat.models import (
     aware,
 )
 from subgraphs.chat.repository import ConfigRepository, ConversationsRepository, RoutingRepository
-from subgraphs.chat.service import signals
+from subgraphs.chat.service import signals, skills
 from subgraphs.chat.service.common import Unit
 from subgraphs.kit.events import record
 
@@ -92,17 +92,20 @@ async def dispatch(unit: Unit, *, locked: bool = False) -> list[ChatConversation
     for member in await config.members(list(teams)) if teams else []:
         members[member.team_id].add(member.user_id)
     agents = [a for a in await routing.agents() if online(unit, a)]
+    held = {a.user_id: frozenset(skills.load(a.skills)) for a in agents}
     per_agent, per_inbox = await conversations.open_load()
     assigned: list[ChatConversation] = []
     for row in queue:
         inbox = inboxes.get(row.inbox_id)
         if inbox is None or not _inbox_has_room(inbox, per_inbox):
             continue
+        needs = skills.load(row.required_skills)
         eligible = [
             a
             for a in agents
             if per_agent.get(a.user_id, 0) < a.capacity
             and (inbox.team_id is None or a.user_id in members[inbox.team_id])
+            and skills.qualifies(held[a.user_id], needs)
         ]
         if not eligible:
             continue
@@ -192,15 +195,35 @@ async def set_presence(unit: Unit, status: PresenceStatus) -> ChatAgent:
     return agent
 
 
+async def _routing_row(unit: Unit, user_id: uuid.UUID, routing: RoutingRepository) -> ChatAgent:
+    agent = await routing.agent(user_id)
+    if agent is None:
+        agent = ChatAgent(
+            user_id=user_id, status=PresenceStatus.OFFLINE, capacity=DEFAULT_CAPACITY, skills="[]"
+        )
+        unit.session.add(agent)
+    return agent
+
+
 async def set_capacity(unit: Unit, user_id: uuid.UUID, capacity: int) -> ChatAgent:
     unit.actor.require_configure("change agent capacity")
     routing = RoutingRepository(unit.session, unit.scope)
     await routing.lock()
-    agent = await routing.agent(user_id)
-    if agent is None:
-        agent = ChatAgent(user_id=user_id, status=PresenceStatus.OFFLINE, capacity=capacity)
-        unit.session.add(agent)
+    agent = await _routing_row(unit, user_id, routing)
     agent.capacity = max(0, capacity)
+    await unit.session.flush()
+    await dispatch(unit, locked=True)
+    return agent
+
+
+async def set_skills(unit: Unit, user_id: uuid.UUID, names: Sequence[str]) -> ChatAgent:
+    """Replace an agent's skills (administrators); waiting conversations may now fit."""
+    unit.actor.require_configure("change agent skills")
+    chosen = skills.normalize(names, "skills")
+    routing = RoutingRepository(unit.session, unit.scope)
+    await routing.lock()
+    agent = await _routing_row(unit, user_id, routing)
+    agent.skills = skills.dump(chosen)
     await unit.session.flush()
     await dispatch(unit, locked=True)
     return agent

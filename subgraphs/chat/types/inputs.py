@@ -31,6 +31,9 @@ class StartConversationInput:
     priority: ConversationPriority | None = None  # type: ignore[valid-type]
     contact_name: str = ""
     contact_email: str | None = None
+    skills: list[str] | None = strawberry.field(
+        default=None, description="Skills the conversation needs (added to the inbox's)."
+    )
 
 
 @strawberry.input(name="UpdateConversationInput")
@@ -40,6 +43,9 @@ class UpdateConversationInput:
     priority: ConversationPriority | None = None  # type: ignore[valid-type]
     snoozed_until: datetime | None = None
     subject: str | None = None
+    required_skills: list[str] | None = strawberry.field(
+        default=None, description="Replace the skills routing requires (re-routes if queued)."
+    )
 
 
 @strawberry.input(name="AssignConversationInput")
@@ -91,6 +97,7 @@ class SaveChatInboxInput:
     timezone: str | None = None
     office_hours: str | None = None
     away_message: str | None = None
+    required_skills: list[str] | None = None
 
 
 @strawberry.input(name="SaveChatTeamInput")
@@ -117,6 +124,12 @@ class MergeConversationsInput:
 class SetAgentCapacityInput:
     user_id: strawberry.ID
     capacity: int
+
+
+@strawberry.input(name="SetAgentSkillsInput")
+class SetAgentSkillsInput:
+    user_id: strawberry.ID
+    skills: list[str]
 
 
 @strawberry.type(name="ConversationPayload")

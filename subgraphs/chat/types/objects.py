@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import orjson
 import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
@@ -152,6 +153,9 @@ class ChatInbox:
     office_hours: str = strawberry.field(description='JSON: {"mon": [["09:00","17:00"]], ...}')
     away_message: str
     team_id: strawberry.ID | None
+    required_skills: list[str] = strawberry.field(
+        description="Skills every conversation started in this inbox requires."
+    )
 
     @classmethod
     def of(cls, row: models.ChatInbox) -> ChatInbox:
@@ -165,6 +169,7 @@ class ChatInbox:
             office_hours=row.office_hours,
             away_message=row.away_message,
             team_id=_id(row.team_id) if row.team_id else None,
+            required_skills=list(orjson.loads(row.required_skills or "[]")),
         )
 
     @strawberry.field
@@ -188,6 +193,7 @@ class AgentPresence:
     status: AgentPresenceStatus  # type: ignore[valid-type]
     capacity: int | None = None
     last_seen_at: datetime | None = None
+    skills: list[str] | None = None
 
 
 def viewer(info: Ctx) -> ChatActor | None:
@@ -214,6 +220,9 @@ class Conversation:
     queued: bool
     created_at: datetime
     updated_at: datetime
+    required_skills: list[str] = strawberry.field(
+        description="Routing assigns the conversation only to an agent holding all of them."
+    )
     view: strawberry.Private[ConversationView]
 
     @classmethod
@@ -231,6 +240,7 @@ class Conversation:
             queued=view.queued_at is not None,
             created_at=view.created_at,
             updated_at=view.updated_at,
+            required_skills=list(view.required_skills),
             view=view,
         )
 

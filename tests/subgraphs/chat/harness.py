@@ -16,7 +16,7 @@ from subgraphs.chat.presence import MemoryPresence
 from subgraphs.kit.pubsub import PubSub
 from tests.subgraphs.identity.harness import Harness, Tenant, identity_harness
 
-CONVERSATION_FIELDS = """id status priority subject queued queuePosition messageCount
+CONVERSATION_FIELDS = """id status priority subject queued queuePosition messageCount requiredSkills
   assignee { id } ticket { id } ticketState mergedIntoId snoozedUntil
   contact { id name email identified }
   messages { seq kind authorKind body private mentions { id } attachments { name url } }

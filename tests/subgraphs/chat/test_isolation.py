@@ -81,6 +81,13 @@ OPS: dict[str, tuple[str, Any]] = {
         ),
         lambda a: {"u": a["agent"]},
     ),
+    "setAgentSkills": (
+        (
+            'mutation($u: ID!) { setAgentSkills(input: {userId: $u, skills: ["x"]}) { '
+            "presence { skills } userErrors { code } } }"
+        ),
+        lambda a: {"u": a["agent"]},
+    ),
     "saveChatInbox": (
         (
             'mutation($id: ID!) { saveChatInbox(input: {id: $id, name: "stolen"}) { inbox '
@@ -177,6 +184,7 @@ async def test_tenant_b_reaches_nothing_of_tenant_a(ch: ChatHarness) -> None:
             not in {
                 "setAgentPresence",
                 "setAgentCapacity",  # B's own routing rows: allowed
+                "setAgentSkills",
             }
         ):
             assert result["userErrors"], (name, body)
