@@ -316,5 +316,6 @@ class WebhookDispatcher:
                     endpoint_id=uuid.UUID(endpoint.id),
                     url=endpoint.url,
                     consecutive_failures=endpoint.consecutive_failures,
+                    notify=tuple(uuid.UUID(u) for u in [endpoint.created_by] if u),
                 ),
             )

@@ -15,8 +15,10 @@ class WebhookEndpointDisabled(Event):
     event_type: ClassVar[str] = "integrations.webhook_endpoint_disabled"
     domain: ClassVar[str] = "integrations"
     description: ClassVar[str] = (
-        "A webhook endpoint was disabled after too many consecutive failed attempts."
+        "A webhook endpoint was disabled after too many consecutive failed attempts; "
+        "`notify` lists the users to tell (who registered it), notifications does."
     )
     endpoint_id: uuid.UUID
     url: str
     consecutive_failures: int
+    notify: tuple[uuid.UUID, ...] = ()

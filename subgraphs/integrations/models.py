@@ -25,6 +25,8 @@ class WebhookEndpoint(IntegrationsBase):
     enabled: Mapped[bool] = mapped_column(Boolean)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     disabled_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # the user who registered it (a person, not a service account): told when it is disabled
+    created_by: Mapped[str | None] = mapped_column(String(36), default=None)
     # after a rotation the old secret also signs, until it expires (grace period)
     previous_secret: Mapped[str | None] = mapped_column(String(100), default=None)
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(

@@ -21,10 +21,19 @@ from subgraphs.integrations.types import (
     WebhookEndpoint,
     WebhookEndpointPayload,
 )
+from subgraphs.kit.auth.principal import PrincipalKind
 from subgraphs.kit.events.jobs import find_job
 from subgraphs.kit.payloads import guard
 
 MAX_DELIVERIES = 100
+
+
+def person(info: Ctx) -> uuid.UUID | None:
+    """The calling person (told when the endpoint is auto-disabled); None for services."""
+    principal = info.context.principal
+    if principal is None or principal.kind == PrincipalKind.SERVICE:
+        return None
+    return principal.user_id
 
 
 @strawberry.type
@@ -70,7 +79,7 @@ class Mutation:
         async def run() -> service.CreatedEndpoint:
             session = await info.context.sessions.write()
             return await service.create_endpoint(
-                session, input.url, input.event_types, input.secret
+                session, input.url, input.event_types, input.secret, person(info)
             )
 
         result = await guard(info.context, run())

@@ -49,7 +49,11 @@ class CreatedEndpoint:
 
 
 async def create_endpoint(
-    session: AsyncSession, url: str, event_types: Sequence[str], secret: str | None = None
+    session: AsyncSession,
+    url: str,
+    event_types: Sequence[str],
+    secret: str | None = None,
+    created_by: uuid.UUID | None = None,
 ) -> CreatedEndpoint:
     check_url_shape(url)
     now = _now()
@@ -61,6 +65,7 @@ async def create_endpoint(
         event_types=orjson.dumps(_check_types(event_types)).decode(),
         enabled=True,
         consecutive_failures=0,
+        created_by=str(created_by) if created_by is not None else None,
         created_at=now,
         updated_at=now,
     )

@@ -13,6 +13,7 @@ notification is unique per (event, user, kind). The actor of an event is never n
 | `chat.conversation_assigned` | the new assignee (CONVERSATION_ASSIGNED); followed |
 | `chat.message_posted` | the assignee while AWAY/OFFLINE (CHAT_MESSAGE); chat does not
   record this event yet: the handler states the payload it expects |
+| `integrations.webhook_endpoint_disabled` | the users in `notify` (WEBHOOK_DISABLED) |
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from subgraphs.notifications.produce import Draft, notify
 from subgraphs.notifications.repository import AssigneesRepository, RecipientsRepository
 
 GROUP = "notifications"
-TICKET, TASK, CONVERSATION = "ticket", "task", "conversation"
+TICKET, TASK, CONVERSATION, WEBHOOK = "ticket", "task", "conversation", "webhook_endpoint"
 _K = NotificationKind
 EventHandler = Callable[[AsyncSession, Event], Awaitable[None]]
 
@@ -144,6 +145,20 @@ async def chat_message(session: AsyncSession, event: Event) -> None:
     await notify(session, event, [uuid.UUID(str(assignee))], draft)
 
 
+async def webhook_disabled(session: AsyncSession, event: Event) -> None:
+    """`integrations.webhook_endpoint_disabled`: who registered the endpoint (`notify`)."""
+    users = _uuids(_field(event, "notify") or ())  # type: ignore[arg-type]
+    if users:
+        endpoint_id = uuid.UUID(str(_field(event, "endpoint_id")))
+        values = {
+            "url": str(_field(event, "url") or ""),
+            "failures": str(_field(event, "consecutive_failures") or ""),
+        }
+        link = f"/settings/webhooks/{endpoint_id}"
+        draft = Draft(_K.WEBHOOK_DISABLED, values, link, WEBHOOK, endpoint_id)
+        await notify(session, event, users, draft)
+
+
 HANDLERS: dict[str, EventHandler] = {
     "tickets.ticket_assigned": ticket_assigned,
     "tickets.comment_added": ticket_comment,
@@ -153,6 +168,7 @@ HANDLERS: dict[str, EventHandler] = {
     "chat.agent_mentioned": chat_mention,
     "chat.conversation_assigned": conversation_assigned,
     "chat.message_posted": chat_message,  # not recorded by chat yet (docs/notifications.md)
+    "integrations.webhook_endpoint_disabled": webhook_disabled,
 }
 
 
@@ -164,5 +180,8 @@ async def handle(context: HandlerContext, event: Event) -> None:
 
 def notifications_subscription() -> Subscription:
     return Subscription(
-        GROUP, ("tickets", "projects", "chat"), handle, event_types=frozenset(HANDLERS)
+        GROUP,
+        ("tickets", "projects", "chat", "integrations"),
+        handle,
+        event_types=frozenset(HANDLERS),
     )

@@ -25,6 +25,7 @@ class NotificationKind(StrEnum):
     SLA_WARNING = "SLA_WARNING"
     SLA_BREACHED = "SLA_BREACHED"
     CHAT_MESSAGE = "CHAT_MESSAGE"
+    WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
 
 
 class Channel(StrEnum):

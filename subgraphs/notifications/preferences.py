@@ -24,6 +24,7 @@ DEFAULTS: dict[NotificationKind, Channels] = {
     _K.SLA_WARNING: Channels(in_app=True, email=False, push=True),
     _K.SLA_BREACHED: Channels(in_app=True, email=True, push=True),
     _K.CHAT_MESSAGE: Channels(in_app=True, email=False, push=True),
+    _K.WEBHOOK_DISABLED: Channels(in_app=True, email=True, push=False),
 }
 
 

@@ -18,6 +18,7 @@ TITLES: dict[NotificationKind, Template] = {
     _K.SLA_WARNING: Template("SLA $metric due soon on a ticket"),
     _K.SLA_BREACHED: Template("SLA $metric breached on a ticket"),
     _K.CHAT_MESSAGE: Template("New message in a conversation"),
+    _K.WEBHOOK_DISABLED: Template("A webhook endpoint was disabled"),
 }
 BODIES: dict[NotificationKind, Template] = {
     _K.TICKET_ASSIGNED: Template("A ticket is now yours to handle."),
@@ -26,6 +27,9 @@ BODIES: dict[NotificationKind, Template] = {
     _K.SLA_WARNING: Template("The $metric target is due at $due_at."),
     _K.SLA_BREACHED: Template("The $metric target was due at $due_at."),
     _K.CHAT_MESSAGE: Template("$preview"),
+    _K.WEBHOOK_DISABLED: Template(
+        "$url failed $failures times in a row; fix it, then enable it again."
+    ),
 }
 
 EMAIL_TEXT = Template(
