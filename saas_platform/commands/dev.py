@@ -55,6 +55,20 @@ def _dev_policies(host: str) -> dict[str, object]:
     return policies
 
 
+def _dev_passthrough(router_origin: str) -> list[dict[str, str]] | None:
+    """Downloads on the router's origin: `GET /files/<token>` is passed to the files subgraph
+    and download links point at the router (unless `FILES_PUBLIC_URL` or
+    `ROUTER_PASSTHROUGH_ROUTES` say otherwise)."""
+    import os
+
+    from subgraphs.registry import SUBGRAPHS
+
+    if "files" not in SUBGRAPHS or os.environ.get("ROUTER_PASSTHROUGH_ROUTES"):
+        return None
+    os.environ.setdefault("FILES_PUBLIC_URL", router_origin)  # read by the files subgraph
+    return [{"path_prefix": "/files/", "subgraph": "files"}]
+
+
 class PlatformStartError(Exception):
     """The platform could not start (composition failed, a port is taken, ...)."""
 
@@ -71,6 +85,8 @@ async def _run(host: str, port: int, log_level: str) -> None:
     from subgraphs.registry import SUBGRAPHS
 
     settings = Settings.from_env()
+    shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host
+    passthrough = _dev_passthrough(f"http://{shown_host}:{port}")
     runtime = await start_runtime(settings)
     endpoints: list[Endpoint] = []
     sources: list[SubgraphSource] = []
@@ -92,7 +108,11 @@ async def _run(host: str, port: int, log_level: str) -> None:
     supergraph_path.write_text(result.supergraph_sdl)
 
     router_config = load_config(
-        supergraph=Path(supergraph_path), host=host, port=port, policies=_dev_policies(host)
+        supergraph=Path(supergraph_path),
+        host=host,
+        port=port,
+        policies=_dev_policies(host),
+        passthrough_routes=passthrough,
     )
     router_app = build_app(router_config)
     endpoints.append(Endpoint("router", router_app, host, port))
@@ -100,7 +120,6 @@ async def _run(host: str, port: int, log_level: str) -> None:
     backend = "embedded (SQLite per tenant, in-memory pub/sub)"
     if not settings.embedded:
         backend = "PostgreSQL" + (" + Redis" if settings.redis_url else "")
-    shown_host = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host
     typer.echo(f"SaaS platform ({backend}), data in {settings.data_dir.resolve()}")
     for endpoint in endpoints[:-1]:
         typer.echo(f"  subgraph {endpoint.name:<14} http://{shown_host}:{endpoint.port}/graphql")

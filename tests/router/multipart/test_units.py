@@ -3,6 +3,7 @@ subgraph, and the plan check that keeps an upload on one subgraph."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,42 @@ def test_limits_come_from_the_config_and_the_environment(tmp_path: Path) -> None
 def test_invalid_upload_settings_are_config_errors(bad: Any) -> None:
     with pytest.raises(ConfigError):
         load_config(env={}, uploads=bad)
+
+
+def test_dev_passes_files_through_the_router(monkeypatch: pytest.MonkeyPatch) -> None:
+    from saas_platform.commands.dev import _dev_passthrough
+
+    monkeypatch.delenv("FILES_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("ROUTER_PASSTHROUGH_ROUTES", raising=False)
+    routes = _dev_passthrough("http://localhost:8000")
+    config = load_config(env={}, passthrough_routes=routes)
+    assert [(r.path_prefix, r.subgraph) for r in config.passthrough_routes] == [
+        ("/files/", "files")
+    ]
+    assert config.passthrough_routes[0].forward_headers == ()
+    assert os.environ["FILES_PUBLIC_URL"] == "http://localhost:8000"
+    # an explicit FILES_PUBLIC_URL or ROUTER_PASSTHROUGH_ROUTES wins
+    monkeypatch.setenv("FILES_PUBLIC_URL", "https://files.example.com")
+    _dev_passthrough("http://localhost:8000")
+    assert os.environ["FILES_PUBLIC_URL"] == "https://files.example.com"
+    monkeypatch.setenv("ROUTER_PASSTHROUGH_ROUTES", "/dl/=files")
+    assert _dev_passthrough("http://localhost:8000") is None
+    env = {"ROUTER_PASSTHROUGH_ROUTES": "/dl/=files"}
+    assert load_config(env=env).passthrough_routes[0].path_prefix == "/dl/"
+
+
+@pytest.mark.parametrize(
+    "routes",
+    [
+        "/files=files",
+        "/graphql/=files",
+        "/a/../b/=files",
+        "/files/=",
+        "nonsense",
+        [{"path_prefix": "/x/", "subgraph": "a", "verb": "POST"}],
+        [{"path_prefix": "/x/", "subgraph": "a"}, {"path_prefix": "/x/", "subgraph": "b"}],
+    ],
+)
+def test_invalid_passthrough_routes_are_config_errors(routes: Any) -> None:
+    with pytest.raises(ConfigError):
+        load_config(env={}, passthrough_routes=routes)
