@@ -30,6 +30,7 @@ def group_by_context(
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(context variables, objects) per distinct set of values, in first-seen order."""
     groups: dict[bytes, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    seen: set[tuple[bytes, int]] = set()  # an object reached by two paths joins its group once
     for path in paths:
         for obj, at in collect_objects_with_paths(data, path):
             values: dict[str, Any] = {}
@@ -43,10 +44,13 @@ def group_by_context(
             for rewrite in fetch.context_rewrites:
                 values.setdefault(rewrite.rename_key_to, None)
             key = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+            if (key, id(obj)) in seen:
+                continue
+            seen.add((key, id(obj)))
             group = groups.get(key)
             if group is None:
                 groups[key] = (values, [obj])
-            elif all(o is not obj for o in group[1]):
+            else:
                 group[1].append(obj)
     return list(groups.values())
 

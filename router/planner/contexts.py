@@ -87,6 +87,9 @@ def plan_contextual(
     for argument in join.context_arguments:
         variable = f"{VARIABLE_PREFIX}{walk.context_count}"
         walk.context_count += 1
+        while variable in walk.client_variables:
+            variable = f"{VARIABLE_PREFIX}{walk.context_count}"
+            walk.context_count += 1
         found = _read_context(walk, position, argument, variable)
         if not found:
             raise PlanningError(

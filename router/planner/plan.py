@@ -137,6 +137,7 @@ class _OperationPlanner:
         collector = FieldCollector(self.supergraph.schema, self.fragments, conditions)
         graph = FetchGraph()
         traversal = Traversal(self.caps, collector, graph)
+        traversal.client_variables = frozenset(self.builder.definitions)
         fields = collector.collect(self.root_type, [self.operation.selection_set])
         serial = self.kind is OperationKind.MUTATION
         split = self.kind is OperationKind.QUERY

@@ -49,6 +49,7 @@ class Traversal:
         self.entities = EntityJumps(self)
         self.frames: list[Frame] = []  # object positions the walk is inside (`contexts.py`)
         self.context_count = 0
+        self.client_variables: frozenset[str] = frozenset()  # generated names avoid these
 
     # ---- roots ---------------------------------------------------------------------------
 

@@ -178,3 +178,16 @@ def test_contextual_fields_give_the_monolith_result(supergraph: Supergraph, quer
     expected = world.expected(document, {})
     assert shape(world, document, merged, {}) == expected
     assert "|" in json.dumps(expected)  # contextual answers carry their argument
+
+
+def test_generated_variables_avoid_the_clients() -> None:
+    built = plan(
+        GUILD,
+        "query($contextualArgument_0: Int) "
+        "{ users { items { greeting(x: $contextualArgument_0) } } }",
+    )
+    (fetch,) = [f for _, f in _entity_fetches(built.node) if f.context_rewrites]
+    assert fetch.context_rewrites == (KeyRenamer(("..", "..", "name"), "contextualArgument_1"),)
+    assert fetch.variable_usages == ("contextualArgument_0",)
+    assert "$contextualArgument_0: Int,$contextualArgument_1:String" in fetch.operation
+    assert "who:$contextualArgument_1" in fetch.operation
