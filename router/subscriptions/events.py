@@ -50,7 +50,8 @@ async def resolve_event(
     ]
     data = event.get("data")
     if not isinstance(data, dict):
-        return {"data": None, "errors": upstream_errors or [_no_data(primary.service_name)]}
+        errors = upstream_errors or [_no_data(primary.service_name)]
+        return finish_result(subscription, {"data": None, "errors": errors})
     if primary.output_rewrites:
         apply_rewrites(data, primary.output_rewrites)
     state = subscription.state
@@ -65,7 +66,13 @@ async def resolve_event(
     )
     if upstream_errors:
         response["errors"] = [*upstream_errors, *response.get("errors", ())]
-    # every sharer has the same headers, hence the same principal: one pass serves them all
+    return finish_result(subscription, response)
+
+
+def finish_result(subscription: PreparedSubscription, response: dict[str, Any]) -> dict[str, Any]:
+    """The router hooks' `on_response` (authorization nulls, error masking, metrics) on a
+    result of the stream: every event, and the final error of a failed stream. Every sharer
+    has the same headers, hence the same principal: one pass serves them all."""
     for hook in subscription.hooks:
         hook.on_response(response, subscription.prepared, subscription.context)
     return response

@@ -23,6 +23,8 @@ logger = logging.getLogger("router.subscriptions")
 
 EventSource = Callable[[], AsyncGenerator[dict[str, Any], None]]
 EventResolver = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+# applied to the final error result of a failed stream (the router hooks: masking, metrics)
+ResultFinisher = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Sink(Protocol):
@@ -38,12 +40,18 @@ class SharedStream:
     """One upstream subscription and the sinks it feeds."""
 
     def __init__(
-        self, hub: SubscriptionHub, key: Hashable, source: EventSource, resolve: EventResolver
+        self,
+        hub: SubscriptionHub,
+        key: Hashable,
+        source: EventSource,
+        resolve: EventResolver,
+        finish: ResultFinisher | None = None,
     ) -> None:
         self.hub = hub
         self.key = key
         self.source = source
         self.resolve = resolve
+        self.finish = finish
         self.sinks: dict[int, Sink] = {}
         self.events = 0
         self.task: asyncio.Task[None] | None = None
@@ -81,6 +89,12 @@ class SharedStream:
                     },
                 }
             )
+        if self.finish is not None:
+            try:
+                result = self.finish(result)
+            except Exception:  # never leave subscribers waiting; send no subgraph message
+                logger.exception("finishing the error result failed")
+                result = error_result(message, SUBSCRIPTION_UPSTREAM_FAILED)
         self._end(orjson.dumps(result).decode())
 
     def _end(self, last: str | None) -> None:
@@ -101,12 +115,17 @@ class SubscriptionHub:
         self.streams: dict[Hashable, SharedStream] = {}
 
     def join(
-        self, key: Hashable, sink: Sink, source: EventSource, resolve: EventResolver
+        self,
+        key: Hashable,
+        sink: Sink,
+        source: EventSource,
+        resolve: EventResolver,
+        finish: ResultFinisher | None = None,
     ) -> SharedStream:
         """Add `sink` to the stream for `key`, opening it when there is none."""
         stream = self.streams.get(key)
         if stream is None:
-            stream = SharedStream(self, key, source, resolve)
+            stream = SharedStream(self, key, source, resolve, finish)
             self.streams[key] = stream
             stream.start()
         stream.sinks[id(sink)] = sink

@@ -37,7 +37,7 @@ from router.subscriptions.auth import (
     ConnectionRejected,
     header_authenticator,
 )
-from router.subscriptions.events import PreparedSubscription, resolve_event
+from router.subscriptions.events import PreparedSubscription, finish_result, resolve_event
 from router.subscriptions.hub import SharedStream, Sink, SubscriptionHub
 from router.subscriptions.protocol import GRAPHQL_TRANSPORT_WS
 from router.subscriptions.upstream import UpstreamError, UpstreamRequest, upstream_events
@@ -209,6 +209,7 @@ class SubscriptionService:
             sink,
             source,
             lambda event: resolve_event(subscription, event, self.router.client),
+            lambda result: finish_result(subscription, result),
         )
         return Joined(self, stream, sink)
 

@@ -121,13 +121,21 @@ def _handle(message: dict[str, Any], legacy: bool, service: str) -> object:
         payload = message.get("payload")
         if isinstance(payload, dict):  # legacy: one error object (or {"errors": [...]})
             payload = payload.get("errors", [payload])
-        errors = [e for e in payload if isinstance(e, dict)] if isinstance(payload, list) else []
+        found = payload if isinstance(payload, list) else []
+        errors = [_from_service(e, service) for e in found if isinstance(e, dict)]
         raise UpstreamError(f"'{service}' reported a subscription error", errors)
     if kind == "ping":
         return _PING
     if kind == "connection_error":
         raise UpstreamError(f"'{service}' reported a connection error")
     return None  # pong, ka (legacy keep-alive), unknown: ignored
+
+
+def _from_service(error: dict[str, Any], service: str) -> dict[str, Any]:
+    """The subgraph's error naming it (`extensions.service`: masked in production)."""
+    extensions = error.get("extensions")
+    extensions = dict(extensions) if isinstance(extensions, dict) else {}
+    return {**error, "extensions": {**extensions, "service": service}}
 
 
 async def _finish(ws: ClientConnection, legacy: bool) -> None:

@@ -139,3 +139,46 @@ async def test_limits_refuse_before_the_document_is_prepared(
         assert got[0]["type"] == "error"
         assert [e["extensions"]["code"] for e in got[0]["payload"]] == [code]
         assert cached is None  # never parsed, validated nor planned
+
+
+@pytest.fixture(scope="module")
+async def production_stack(subgraphs: tuple[str, str, Recorder, Recorder]) -> AsyncIterator[Stack]:
+    settings = {"profile": "production", "introspection": False, "csrf": True}
+    async for value in start_stack(subgraphs, policies=PoliciesConfig(), **settings):
+        yield value
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ __schema { queryType { name } } }", "INTROSPECTION_DISABLED"),
+        ('{ __type(name: "Review") { name } }', "INTROSPECTION_DISABLED"),
+        ("subscription { tickr }", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+async def test_production_profile_over_websocket_and_sse(
+    production_stack: Stack, query: str, code: str
+) -> None:
+    [message] = await _operation(production_stack, {"query": query})
+    assert message["type"] == "error"
+    assert [e["extensions"]["code"] for e in message["payload"]] == [code]
+    assert "Did you mean" not in orjson.dumps(message).decode()
+    async with (
+        httpx.AsyncClient(timeout=10) as client,
+        client.stream("POST", production_stack.url, json={"query": query}, headers=STREAM) as sse,
+    ):
+        found = await events(sse)
+    assert found[-1] == ("complete", None)
+    assert [e["extensions"]["code"] for e in found[0][1]["errors"]] == [code]
+    assert "Did you mean" not in orjson.dumps(found).decode()
+
+
+async def test_production_profile_masks_upstream_event_errors(production_stack: Stack) -> None:
+    got = await _operation(production_stack, {"query": "subscription { failing }"})
+    assert got[0] == {"data": {"failing": 1}}
+    errors = [e for r in got[1:] for e in r["errors"]]
+    assert errors
+    for error in errors:  # the event with no data went through the hooks too
+        assert error["message"] == "Subgraph errors redacted"
+        assert error["extensions"]["service"] == "events"
+    assert "the event source failed" not in orjson.dumps(got).decode()
