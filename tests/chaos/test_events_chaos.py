@@ -7,7 +7,6 @@ its figures.
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 
@@ -21,7 +20,6 @@ async def test_chaos_loses_nothing_and_duplicates_no_effect(
 ) -> None:
     if shutil.which("redis-server") is None:
         pytest.skip("needs the redis-server binary for a throwaway Redis")
-    started = time.monotonic()
     report = await run_chaos(events=1000, tenants=3, seed=11, produce_seconds=8.0)
     assert report.produced == 1000
     assert report.lost == 0, report
@@ -29,4 +27,3 @@ async def test_chaos_loses_nothing_and_duplicates_no_effect(
     assert report.consumed == 1000
     assert report.redis_restarts == 1
     assert report.relay_kills + report.consumer_kills >= 1
-    assert time.monotonic() - started < 150
