@@ -18,7 +18,7 @@ from router.supergraph import Supergraph, parse_supergraph
 from router.transport.fake import FakeSubgraphClient
 from tests.router.compose.compose_fixtures import load_fixture
 from tests.router.planner.simulation import SimulatedSubgraph, World
-from tests.router.planner.test_plan_context import FRIENDS, UNION
+from tests.router.planner.test_plan_context import FRIENDS, INTERFACE, UNION
 
 SUPERGRAPH = parse_supergraph(
     (Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql").read_text()
@@ -180,6 +180,8 @@ async def test_union_context_with_our_composition() -> None:
         (FRIENDS, "{ me { posts { title } friends { name posts { title } } } }"),
         (FRIENDS, "{ me { friends { friends { posts { id title } } } } }"),
         (UNION, '{ teams { docs { label(suffix: "!") } } people { id docs { id label } } }'),
+        (INTERFACE, "{ owners { __typename docs { label } } }"),
+        (INTERFACE, "{ owners { id ... on Team { docs { id label } } } }"),
     ],
 )
 async def test_simulated_subgraphs_give_the_monolith_result(

@@ -139,6 +139,9 @@ FRIENDS = _composed(
 _UNION_SDL = compose(load_fixture("context_union")).supergraph_sdl
 assert _UNION_SDL is not None
 UNION = parse_supergraph(_UNION_SDL)
+_INTERFACE_SDL = compose(load_fixture("context_interface")).supergraph_sdl
+assert _INTERFACE_SDL is not None
+INTERFACE = parse_supergraph(_INTERFACE_SDL)
 
 
 def test_the_nearest_ancestor_setting_the_context_wins() -> None:
@@ -169,6 +172,8 @@ def _entity_fetches(node: object) -> list[tuple[tuple[str, ...], Fetch]]:
         (FRIENDS, "{ me { posts { title } friends { name posts { title } } } }"),
         (FRIENDS, "{ me { friends { friends { posts { id title } } } } }"),
         (UNION, '{ teams { docs { label(suffix: "!") } } people { id docs { id label } } }'),
+        (INTERFACE, "{ owners { docs { label } } }"),
+        (INTERFACE, "{ owners { id ... on Team { docs { id label } } } }"),
     ],
 )
 def test_contextual_fields_give_the_monolith_result(supergraph: Supergraph, query: str) -> None:
