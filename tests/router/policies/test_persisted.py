@@ -10,6 +10,7 @@ import orjson
 import pytest
 import redis.asyncio
 from policystack import policy_stack
+from redisproc import throwaway_redis
 
 
 def sha(text: str) -> str:
@@ -103,3 +104,25 @@ async def test_apq_shared_through_redis(tmp_path: Path, redis_url: str) -> None:
     client = redis.asyncio.Redis.from_url(redis_url)
     await client.delete(prefix + sha(query))
     await client.aclose()
+
+
+@pytest.mark.redis
+async def test_apq_store_killed_counts_as_misses(tmp_path: Path) -> None:
+    known, later = "{ known: hello }", "{ later: hello }"
+    with throwaway_redis() as server:
+        section = {"apq_redis_url": server.url, "apq_key_prefix": "apq:"}
+        async with policy_stack(tmp_path, {"persisted_queries": section}) as stack:
+            registered = await stack.post(known, extensions=apq(sha(known)))
+            assert registered.json() == {"data": {"known": "world"}}
+            with server.client() as client:
+                assert client.exists("apq:" + sha(known)) == 1
+            server.kill()
+            hit = await stack.client.post("/graphql", json={"extensions": apq(sha(known))})
+            assert hit.json() == {"data": {"known": "world"}}  # the process LRU
+            miss = await stack.client.post("/graphql", json={"extensions": apq(sha(later))})
+            assert miss.status_code == 200
+            assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+            again = await stack.post(later, extensions=apq(sha(later)))
+            assert again.json() == {"data": {"later": "world"}}  # registered in process
+            hit = await stack.client.post("/graphql", json={"extensions": apq(sha(later))})
+            assert hit.json() == {"data": {"later": "world"}}

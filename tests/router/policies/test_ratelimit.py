@@ -6,78 +6,18 @@ mid-load and comes back (fail open or closed, as configured)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from policystack import policy_stack
+from redisproc import throwaway_redis
 
 TENANTS = {"enabled": True, "base_domain": "example.test"}
 
 
 def host(slug: str) -> dict[str, str]:
     return {"host": f"{slug}.example.test"}
-
-
-NO_DISK = ("--save", "", "--appendonly", "no")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ThrowawayRedis:
-    """A redis-server of this test only (no persistence), on an ephemeral port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"), *NO_DISK],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        with redis.Redis(port=self.port, socket_timeout=0.2) as client:
-            deadline = time.monotonic() + 5
-            while True:
-                try:
-                    client.ping()
-                    return
-                except redis.RedisError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()  # only the server this test started, by its pid
-            self.process.wait(5)
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(port=self.port, socket_timeout=1)
-
-
-@contextlib.contextmanager
-def throwaway_redis() -> Iterator[ThrowawayRedis]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server not installed")
-    server = ThrowawayRedis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 async def _tenant_a_limited_b_not(stack: object, post: object) -> None:
