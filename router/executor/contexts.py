@@ -31,19 +31,21 @@ def group_by_context(
     """(context variables, objects) per distinct set of values, in first-seen order."""
     groups: dict[bytes, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     seen: set[tuple[bytes, int]] = set()  # an object reached by two paths joins its group once
+    # every rewrite reads at or above this many levels up: objects sharing that ancestor
+    # share their values (computed once per ancestor)
+    shared = min(_ups(rewrite) for rewrite in fetch.context_rewrites)
+    cache: dict[tuple[str | int, ...], tuple[bytes, dict[str, Any]]] = {}
     for path in paths:
         for obj, at in collect_objects_with_paths(data, path):
-            values: dict[str, Any] = {}
-            for rewrite in fetch.context_rewrites:
-                name = rewrite.rename_key_to
-                if values.get(name, _MISSING) is not _MISSING:
-                    continue
-                value = _read(data, at, rewrite, schema, type_applies)
-                if value is not _MISSING:
-                    values[name] = value
-            for rewrite in fetch.context_rewrites:
-                values.setdefault(rewrite.rename_key_to, None)
-            key = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+            ancestor = tuple(at[: len(at) - shared])
+            cached = cache.get(ancestor)
+            if cached is None:
+                values = _values(fetch, data, at, schema, type_applies)
+                cached = cache[ancestor] = (
+                    orjson.dumps(values, option=orjson.OPT_SORT_KEYS),
+                    values,
+                )
+            key, values = cached
             if (key, id(obj)) in seen:
                 continue
             seen.add((key, id(obj)))
@@ -55,6 +57,29 @@ def group_by_context(
     return list(groups.values())
 
 
+def _values(
+    fetch: Fetch, data: dict[str, Any], at: list[str | int], schema: GraphQLSchema, applies: Any
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for rewrite in fetch.context_rewrites:
+        name = rewrite.rename_key_to
+        if values.get(name, _MISSING) is not _MISSING:
+            continue
+        value = _read(data, at, rewrite, schema, applies)
+        if value is not _MISSING:
+            values[name] = value
+    for rewrite in fetch.context_rewrites:
+        values.setdefault(rewrite.rename_key_to, None)
+    return values
+
+
+def _ups(rewrite: KeyRenamer) -> int:
+    ups = 0
+    while ups < len(rewrite.path) and rewrite.path[ups] == "..":
+        ups += 1
+    return ups
+
+
 def _read(
     data: dict[str, Any],
     at: list[str | int],
@@ -62,9 +87,7 @@ def _read(
     schema: GraphQLSchema,
     type_applies: Any,
 ) -> Any:
-    ups = 0
-    while ups < len(rewrite.path) and rewrite.path[ups] == "..":
-        ups += 1
+    ups = _ups(rewrite)
     if ups > len(at):
         return _MISSING
     value: Any = data
