@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -182,3 +184,52 @@ async def test_agent_streams_through_the_router_and_a_broken_hub(
         for op, kinds in ended.items():  # told (an error) before the stream completed
             assert kinds[0] in {"error", "next"}, (op, kinds)
             assert kinds[-1] == "complete", (op, kinds)
+
+
+JS_CLIENT = Path(__file__).parents[2] / "router" / "subscriptions" / "js" / "client.mjs"
+
+
+async def test_graphql_ws_npm_client_through_the_router(ch: ChatHarness, people: People) -> None:
+    """The `graphql-ws` reference client (tests/router/subscriptions/js) on `presenceChanged`."""
+    node = shutil.which("node")
+    if node is None or not (JS_CLIENT.parent / "node_modules" / "graphql-ws").is_dir():
+        pytest.skip("node and tests/router/subscriptions/js/node_modules are needed")
+    query = "subscription { presenceChanged { user { id } status } }"
+    async with routed(ch) as host:
+        process = await asyncio.create_subprocess_exec(
+            node,
+            str(JS_CLIENT),
+            f"ws://{host}/graphql",
+            query,
+            "1",
+            people.agent,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            async with httpx.AsyncClient(base_url=f"http://{host}") as client:
+                headers = {"authorization": f"Bearer {people.agent2}"}
+                body = {"query": PRESENCE, "variables": {"s": "AWAY"}}
+                for _ in range(50):  # until the client's subscription is in place upstream
+                    answer = (await client.post("/graphql", headers=headers, json=body)).json()
+                    assert "errors" not in answer, answer
+                    try:
+                        async with asyncio.timeout(0.2):
+                            await asyncio.shield(process.wait())
+                        break
+                    except TimeoutError:
+                        body["variables"]["s"] = (
+                            "ONLINE" if body["variables"]["s"] == "AWAY" else "AWAY"
+                        )
+            async with asyncio.timeout(20):
+                out, err = await process.communicate()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert process.returncode == 0, err.decode()
+    lines = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+    assert lines[-1] == {"received": 1}
+    event = lines[0]["data"]["presenceChanged"]
+    assert event["user"] == {"id": people.agent2_id}
+    assert event["status"] in {"AWAY", "ONLINE"}
