@@ -2,7 +2,8 @@
 
 Removed: every directive and type owned by a linked feature (`link`, `join`, `inaccessible`,
 `tag`, ...), every element marked `@inaccessible` (types, fields, arguments, enum values,
-input fields) and what only refers to removed types, and the federation plumbing (`_Any`,
+input fields), arguments carrying `@fromContext` (a supergraph normally drops them), what only
+refers to removed types, and the federation plumbing (`_Any`,
 `_Entity`, `_Service`, `_entities`, `_service`) should a supergraph carry it.
 """
 
@@ -29,7 +30,7 @@ from graphql import (
 )
 
 from router.supergraph.errors import SupergraphError
-from router.supergraph.links import INACCESSIBLE, Feature
+from router.supergraph.links import CONTEXT, INACCESSIBLE, Feature
 
 FEDERATION_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet", "FieldSet"})
 FEDERATION_FIELDS = frozenset({"_entities", "_service"})
@@ -59,7 +60,12 @@ def feature_owned_names(
 def build_api_schema(document: DocumentNode, features: dict[str, Feature]) -> GraphQLSchema:
     owned_directives, owned_types = feature_owned_names(document, features)
     inaccessible_feature = features.get(INACCESSIBLE)
-    hidden = inaccessible_feature.directive("inaccessible") if inaccessible_feature else None
+    context_feature = features.get(CONTEXT)
+    hidden = set()
+    if inaccessible_feature is not None:
+        hidden.add(inaccessible_feature.directive("inaccessible"))
+    if context_feature is not None:  # a contextual argument, if a supergraph kept one
+        hidden.add(context_feature.directive("fromContext"))
     remover = _Remover(owned_directives, hidden, owned_types | FEDERATION_TYPES)
     definitions = remover.filter_document(document)
     try:
@@ -69,15 +75,13 @@ def build_api_schema(document: DocumentNode, features: dict[str, Feature]) -> Gr
 
 
 class _Remover:
-    def __init__(self, owned_directives: set[str], hidden: str | None, removed: set[str]) -> None:
+    def __init__(self, owned_directives: set[str], hidden: set[str], removed: set[str]) -> None:
         self.owned_directives = owned_directives
         self.hidden = hidden
         self.removed = set(removed)
 
     def is_hidden(self, node: Any) -> bool:
-        return self.hidden is not None and any(
-            d.name.value == self.hidden for d in getattr(node, "directives", None) or ()
-        )
+        return any(d.name.value in self.hidden for d in getattr(node, "directives", None) or ())
 
     def filter_document(self, document: DocumentNode) -> list[DefinitionNode]:
         for definition in document.definitions:
@@ -161,7 +165,7 @@ class _Remover:
         return tuple(
             d
             for d in nodes or ()
-            if d.name.value not in self.owned_directives and d.name.value != self.hidden
+            if d.name.value not in self.owned_directives and d.name.value not in self.hidden
         )
 
 

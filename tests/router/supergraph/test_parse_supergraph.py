@@ -172,9 +172,7 @@ directive @join__directive(graphs: [join__Graph!], name: String!,
 
 def test_context_feature_and_context_arguments_are_modelled() -> None:
     """join v0.5 `contextArguments` and `@context` (context v0.1, linked `for: SECURITY`)."""
-    sdl = (
-        Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql"
-    ).read_text()
+    sdl = (Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql").read_text()
     supergraph = parse_supergraph(sdl)
     assert supergraph.types["User"].contexts == ("b__userCtx",)
     assert supergraph.types["Item"].fields["greeting"].joins == (
@@ -191,10 +189,19 @@ def test_context_feature_and_context_arguments_are_modelled() -> None:
 
 
 def test_malformed_context_argument_is_refused() -> None:
-    sdl = (
-        Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql"
-    ).read_text()
+    sdl = (Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql").read_text()
     sdl = sdl.replace('name: "who", ', "")
     with pytest.raises(SupergraphError) as error:
         parse_supergraph(sdl)
     assert error.value.code == "INVALID_JOIN_DIRECTIVE"
+
+
+def test_an_argument_kept_with_from_context_is_hidden_from_clients() -> None:
+    sdl = (Path(__file__).parents[1] / "planner" / "fixtures" / "context_guild.graphql").read_text()
+    sdl = sdl.replace(
+        "greeting(x: Int)",
+        'greeting(who: String @context__fromContext(field: "$userCtx { name }"), x: Int)',
+    )
+    supergraph = parse_supergraph(sdl)
+    item = supergraph.api_schema.get_type("Item")
+    assert list(item.fields["greeting"].args) == ["x"]  # type: ignore[union-attr]
