@@ -83,6 +83,24 @@ async def test_get_mutation_is_refused(stack: Stack) -> None:
     assert not stack.log or "rename" not in str(stack.log[-1]["body"])
 
 
+async def test_get_mutation_over_event_stream_is_refused(stack: Stack) -> None:
+    """GraphQL over SSE (Accept: text/event-stream) never runs a GET mutation either."""
+    params = {"query": 'mutation cop { rename(id: "1", name: "sse") { id } }'}
+    headers = {**PREFLIGHT, "accept": "text/event-stream"}
+    before = len(stack.log)
+    response = await stack.client.get("/graphql", params=params, headers=headers)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert "event: complete" in response.text
+    assert '"code":"BAD_REQUEST"' in response.text
+    assert "Only queries can be sent with GET" in response.text
+    assert len(stack.log) == before  # no subgraph call
+    posted = await stack.client.post(
+        "/graphql", json={"query": params["query"]}, headers={"accept": "text/event-stream"}
+    )
+    assert '"rename":{"id":"1"}' in posted.text  # POST runs it
+    assert "sse" in str(stack.log[-1]["body"])
+
+
 async def test_get_query_without_preflight_header_is_refused(stack: Stack) -> None:
     response = await stack.client.get("/graphql", params={"query": "query cop { __typename }"})
     assert response.status_code == 400
