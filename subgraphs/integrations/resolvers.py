@@ -26,6 +26,8 @@ from subgraphs.kit.events.jobs import find_job
 from subgraphs.kit.payloads import guard
 
 MAX_DELIVERIES = 100
+# webhooks export every event of the tenant: only who manages its settings (owner, admin)
+MANAGE = "settings:manage"
 
 
 def person(info: Ctx) -> uuid.UUID | None:
@@ -40,7 +42,7 @@ def person(info: Ctx) -> uuid.UUID | None:
 class Query:
     @strawberry.field
     async def webhook_endpoints(self, info: Ctx) -> list[WebhookEndpoint]:
-        info.context.require_scope()
+        info.context.require_permission(MANAGE)
         async with info.context.sessions.read() as session:
             rows = await repository.list_endpoints(session)
         return [WebhookEndpoint.of(r) for r in rows]
@@ -49,7 +51,7 @@ class Query:
     async def webhook_deliveries(
         self, info: Ctx, endpoint_id: strawberry.ID | None = None, first: int = 20
     ) -> list[WebhookDelivery]:
-        info.context.require_scope()
+        info.context.require_permission(MANAGE)
         limit = max(1, min(first, MAX_DELIVERIES))
         key = str(endpoint_id) if endpoint_id is not None else None
         async with info.context.sessions.read() as session:
@@ -58,7 +60,7 @@ class Query:
 
     @strawberry.field
     async def job(self, info: Ctx, id: strawberry.ID) -> Job | None:
-        info.context.require_scope()
+        info.context.require_principal()
         try:
             job_id = uuid.UUID(str(id))
         except ValueError:
@@ -74,7 +76,7 @@ class Mutation:
     async def create_webhook_endpoint(
         self, info: Ctx, input: CreateWebhookEndpointInput
     ) -> WebhookEndpointPayload:
-        info.context.require_scope()
+        info.context.require_permission(MANAGE)
 
         async def run() -> service.CreatedEndpoint:
             session = await info.context.sessions.write()
@@ -93,7 +95,7 @@ class Mutation:
     async def update_webhook_endpoint(
         self, info: Ctx, input: UpdateWebhookEndpointInput
     ) -> WebhookEndpointPayload:
-        info.context.require_scope()
+        info.context.require_permission(MANAGE)
 
         async def run() -> service.UpdatedEndpoint:
             session = await info.context.sessions.write()
@@ -118,7 +120,7 @@ class Mutation:
     async def delete_webhook_endpoint(
         self, info: Ctx, input: DeleteWebhookEndpointInput
     ) -> DeleteWebhookEndpointPayload:
-        info.context.require_scope()
+        info.context.require_permission(MANAGE)
 
         async def run() -> str:
             session = await info.context.sessions.write()
@@ -133,6 +135,7 @@ class Mutation:
     async def redeliver_webhook(
         self, info: Ctx, input: RedeliverWebhookInput
     ) -> WebhookDeliveryPayload:
+        info.context.require_permission(MANAGE)
         scope = info.context.require_scope()
 
         async def run() -> WebhookDelivery:

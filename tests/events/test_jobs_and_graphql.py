@@ -22,6 +22,7 @@ from subgraphs.kit.events import (
 from subgraphs.kit.events.jobs import enqueue_job, jobs_subscription
 from subgraphs.kit.ids import TenantId
 from subgraphs.kit.runtime import Runtime
+from tests.events.auth import TOKENS
 from tests.events.conftest import World
 from tests.events.helpers import produce
 from tests.events.receiver import Script, receiver
@@ -36,6 +37,7 @@ async def explode(context: HandlerContext, payload: dict[str, Any]) -> None:
 def runtime_for(world: World) -> Runtime:
     directory = ControlTenantDirectory(world.env.control)
     scopes = ScopeResolver(directory, trust_header=True)
+    scopes.authenticator = TOKENS.authenticator()
     return Runtime(control=world.env.control, tenants=world.registry, scopes=scopes)
 
 
@@ -45,7 +47,7 @@ async def graphql(
     response = await client.post(
         "/graphql",
         json={"query": query, "variables": variables},
-        headers={"x-tenant-id": str(tenant)},
+        headers=TOKENS.headers(tenant),
     )
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body

@@ -19,6 +19,7 @@ from subgraphs.integrations.models import WebhookAttempt, WebhookDelivery
 from subgraphs.integrations.signing import SIGNATURE_HEADER, parse, verify
 from subgraphs.kit.events.scheduler import JobRun
 from subgraphs.kit.ids import TenantId
+from tests.events.auth import TOKENS
 from tests.events.conftest import World
 from tests.events.helpers import add_endpoint, fan_out, produce
 from tests.events.receiver import Script, receiver
@@ -43,7 +44,7 @@ async def call(client: httpx.AsyncClient, tenant: TenantId, query: str, **variab
     response = await client.post(
         "/graphql",
         json={"query": query, "variables": variables},
-        headers={"x-tenant-id": str(tenant)},
+        headers=TOKENS.headers(tenant),
     )
     assert response.status_code == 200, response.text
     body = response.json()
