@@ -33,11 +33,19 @@ class User:
     id: strawberry.ID
 
 
+SECRETS_READ: list[str] = []  # Review.secret resolutions: the router must not ask for denied ones
+
+
 @strawberry.federation.type(keys=["id"])
 class Review:
     id: strawberry.ID
     body: str
     author: User
+
+    @strawberry.field
+    def secret(self) -> str:
+        SECRETS_READ.append(str(self.id))
+        return f"secret of {self.id}"
 
 
 def _tenant(info: Info) -> str:
@@ -218,7 +226,10 @@ JOIN_HEADER = """
 schema
   @link(url: "https://specs.apollo.dev/link/v1.0")
   @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+  @link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)
 { query: Query subscription: Subscription }
+
+directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
 
 directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
 directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -256,6 +267,7 @@ type Review @join__type(graph: EVENTS, key: "id") {{
   id: ID!
   body: String!
   author: User!
+  secret: String @authenticated
 }}
 type User @join__type(graph: ACCOUNTS, key: "id") @join__type(graph: EVENTS, key: "id") {{
   id: ID!

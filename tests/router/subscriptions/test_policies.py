@@ -1,6 +1,9 @@
-"""The edge policies run before an operation over WebSocket or SSE is parsed, as over HTTP: a
-safelist with `require_id` serves subscriptions sent by manifest id (and nothing sent as text),
-and the operation limits refuse a bomb before it is parsed, validated or planned."""
+"""The edge policies on WebSocket and SSE operations, as over HTTP: they run before an operation
+is parsed (a safelist with `require_id` serves subscriptions sent by manifest id, nothing sent
+as text; the limits refuse a bomb before it is parsed, validated or planned); the production
+profile (introspection off, no suggestions, subgraph messages masked in events); and
+`@authenticated` fields null with an error in every event for an anonymous subscriber, never
+asked from the subgraph."""
 
 from __future__ import annotations
 
@@ -12,11 +15,19 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 from subscription_client import Stack, collect, connect, init, send, start_stack
-from subscription_servers import Recorder
+from subscription_servers import SECRETS_READ, Recorder, serve
+from test_jwt import AUDIENCE, ISSUER, jwks, token
 from test_sse import STREAM, events
 
-from router.policies.config import LimitSettings, PersistedQuerySettings, PoliciesConfig
+from router.policies.config import (
+    JwtSettings,
+    LimitSettings,
+    PersistedQuerySettings,
+    PoliciesConfig,
+)
 
 TICKER = "subscription Tick { ticker(count: 2, intervalMs: 5) }"
 REVIEWS = "subscription Reviews($n: Int!) { reviewAdded(count: $n, intervalMs: 5) { id author { name } } }"  # noqa: E501
@@ -182,3 +193,39 @@ async def test_production_profile_masks_upstream_event_errors(production_stack: 
         assert error["message"] == "Subgraph errors redacted"
         assert error["extensions"]["service"] == "events"
     assert "the event source failed" not in orjson.dumps(got).decode()
+
+
+@pytest.fixture(scope="module")
+async def authz_stack(subgraphs: tuple[str, str, Recorder, Recorder]) -> AsyncIterator[Stack]:
+    async with serve(Starlette(routes=[Route("/jwks.json", jwks)])) as url:
+        jwt = JwtSettings(
+            enabled=True, jwks_url=f"{url}/jwks.json", issuer=ISSUER, audience=AUDIENCE
+        )
+        async for value in start_stack(subgraphs, policies=PoliciesConfig(jwt=jwt)):
+            yield value
+
+
+SECRET = "subscription { reviewAdded(count: 2, intervalMs: 5) { id secret } }"
+
+
+async def test_authenticated_field_is_null_per_event_for_anonymous(authz_stack: Stack) -> None:
+    before = len(SECRETS_READ)
+    got = await _operation(authz_stack, {"query": SECRET})
+    assert [r["data"] for r in got] == [
+        {"reviewAdded": {"id": "r1", "secret": None}},
+        {"reviewAdded": {"id": "r2", "secret": None}},
+    ]
+    for result in got:
+        [error] = result["errors"]
+        assert error["path"] == ["reviewAdded", "secret"]
+        assert error["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+    assert len(SECRETS_READ) == before  # the subgraph was never asked for it
+
+
+async def test_authenticated_field_streams_with_a_token(authz_stack: Stack) -> None:
+    async with await connect(authz_stack) as ws:
+        await init(ws, {"authorization": f"Bearer {token()}"})
+        await send(ws, {"id": "1", "type": "subscribe", "payload": {"query": SECRET}})
+        got = await collect(ws, "1")
+    assert [r["data"]["reviewAdded"]["secret"] for r in got] == ["secret of r1", "secret of r2"]
+    assert all("errors" not in r for r in got)
