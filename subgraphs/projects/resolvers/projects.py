@@ -76,6 +76,8 @@ class ProjectMutations:
                 clear_lead=_given(input.lead_id) and input.lead_id is None,
                 start_date=input.start_date if _given(input.start_date) else None,
                 target_date=input.target_date if _given(input.target_date) else None,
+                clear_start_date=_given(input.start_date) and input.start_date is None,
+                clear_target_date=_given(input.target_date) and input.target_date is None,
                 private=input.private if _given(input.private) else None,
             )
 

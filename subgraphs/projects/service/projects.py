@@ -62,6 +62,8 @@ class ProjectChanges:
     clear_lead: bool = False
     start_date: date | None = None
     target_date: date | None = None
+    clear_start_date: bool = False
+    clear_target_date: bool = False
     private: bool | None = None
 
 
@@ -163,9 +165,13 @@ async def update_project(
     elif changes.lead_id is not None:
         project.lead_id = changes.lead_id
         await add_member(actor, session, project_id, changes.lead_id)
-    if changes.start_date is not None:
+    if changes.clear_start_date:
+        project.start_date = None
+    elif changes.start_date is not None:
         project.start_date = changes.start_date
-    if changes.target_date is not None:
+    if changes.clear_target_date:
+        project.target_date = None
+    elif changes.target_date is not None:
         project.target_date = changes.target_date
     if changes.private is not None:
         project.private = changes.private
