@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from router.policies.config import RateLimitSettings
+from router.policies.resp import RespClient, RespScript
 
 logger = logging.getLogger("router.policies")
 
@@ -144,17 +145,27 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, settings: RateLimitSettings, redis: Any = None) -> None:
-        import redis.asyncio as aioredis
+    """Buckets in Redis. `redis://` URLs use the lean pipelined client (router.policies.resp);
+    other URLs (TLS, sockets), or an injected client, use redis-py."""
 
+    def __init__(self, settings: RateLimitSettings, redis: Any = None) -> None:
         self.settings = settings
-        self.redis = redis or aioredis.Redis.from_url(
-            settings.redis_url,
-            socket_timeout=settings.redis_timeout,
-            socket_connect_timeout=settings.redis_timeout,
-            retry_on_timeout=False,
-        )
-        self.script = self.redis.register_script(_SCRIPT)
+        self.redis: Any = None
+        self.lean: RespClient | None = None
+        self.script: Any
+        if redis is None and settings.redis_url.startswith("redis://"):
+            self.lean = RespClient(settings.redis_url, settings.redis_timeout)
+            self.script = RespScript(self.lean, _SCRIPT)
+        else:
+            import redis.asyncio as aioredis
+
+            self.redis = redis or aioredis.Redis.from_url(
+                settings.redis_url,
+                socket_timeout=settings.redis_timeout,
+                socket_connect_timeout=settings.redis_timeout,
+                retry_on_timeout=False,
+            )
+            self.script = self.redis.register_script(_SCRIPT)
         self.down_until = 0.0
         self.failures = 0
 
@@ -175,15 +186,24 @@ class RedisRateLimiter:
                 self.failures += 1
                 self.down_until = time.monotonic() + 1.0
                 logger.warning("rate limiter: Redis unavailable (%s)", type(exc).__name__)
-                # drop every pooled connection: after a Redis restart each stale one would
-                # fail once more and take the limiter down for another second
-                with contextlib.suppress(Exception):
-                    await self.redis.connection_pool.disconnect()
+                await self._drop_connections()
         fail_open = self.settings.fail_open
         return [Decision(fail_open, b.capacity, 0, 1, True, b.scope) for b in buckets]
 
+    async def _drop_connections(self) -> None:
+        """After a failure: a restarted Redis must not meet stale connections, each of which
+        would fail once more and take the limiter down for another second."""
+        if self.lean is not None:
+            self.lean.close()
+            return
+        with contextlib.suppress(Exception):
+            await self.redis.connection_pool.disconnect()
+
     async def aclose(self) -> None:
-        await self.redis.aclose()
+        if self.lean is not None:
+            self.lean.close()
+        else:
+            await self.redis.aclose()
 
 
 def _capacity(settings: RateLimitSettings, tenant: str) -> int:
