@@ -6,12 +6,14 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String, Uuid
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from subgraphs.kit.models import NAMING, utcnow
 
-__all__ = ["FilePurpose", "FilesBase", "StoredFile"]
+__all__ = ["USAGE_ROW", "FilePurpose", "FileUsage", "FilesBase", "StoredFile"]
+
+USAGE_ROW = 1
 
 
 class FilesBase(DeclarativeBase):
@@ -39,3 +41,14 @@ class StoredFile(FilesBase):
     purpose: Mapped[str] = mapped_column(String(20), default=FilePurpose.ATTACHMENT.value)
     uploaded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FileUsage(FilesBase):
+    """What the tenant stores: one row (id `USAGE_ROW`), changed in the transaction that adds
+    or removes a `files` row, and checked against the quota there."""
+
+    __tablename__ = "file_usage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    files: Mapped[int] = mapped_column(Integer, default=0)

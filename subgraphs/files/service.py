@@ -14,7 +14,13 @@ from subgraphs.files.models import FilePurpose, StoredFile
 from subgraphs.files.repository import FileRepository
 from subgraphs.kit.auth.errors import ForbiddenError
 from subgraphs.kit.auth.principal import Principal
-from subgraphs.kit.files import FileMissingError, ingest, new_key, sign_download
+from subgraphs.kit.files import (
+    FileMissingError,
+    QuotaExceededError,
+    ingest,
+    new_key,
+    sign_download,
+)
 from subgraphs.kit.scope import TenantScope
 
 __all__ = [
@@ -39,11 +45,19 @@ async def upload_file(
     content_type: str | None,
     purpose: FilePurpose,
 ) -> StoredFile:
-    """Check the upload (size, type, sniffed bytes, name), store it, record it."""
+    """Check the upload (size, type, sniffed bytes, name, the tenant's quota), store it, record
+    it. The quota is counted first, in the transaction that adds the row
+    (`FileRepository.reserve`), so a refused upload stores nothing and concurrent uploads of a
+    tenant queue on its usage row until each commits."""
     blob = await ingest(chunks, name, content_type, deps.config)
+    repository = FileRepository(session)
+    quota = deps.config.tenant_quota_bytes
     key = new_key()
     tenant = str(principal.tenant_id)
     try:
+        if not await repository.reserve(blob.size, quota):
+            used, _ = await repository.usage()
+            raise QuotaExceededError(field="file", size=blob.size, limit=quota, used=used)
         await deps.storage.put(tenant, key, blob.data, blob.content_type)
     finally:
         blob.close()
@@ -57,7 +71,7 @@ async def upload_file(
         purpose=purpose.value,
         uploaded_by=principal.user_id,
     )
-    FileRepository(session).add(row)
+    repository.add(row)
     await session.flush()
     return row
 
@@ -77,6 +91,7 @@ async def delete_file(
     if row.uploaded_by != principal.user_id and not MANAGERS & set(principal.roles):
         raise ForbiddenError(permission="files:delete")
     await repository.remove(file_id)
+    await repository.release(row.size)  # the quota frees the bytes with the row
     return row, str(principal.tenant_id)
 
 

@@ -17,6 +17,7 @@ from subgraphs.kit.files.errors import (
     FileRequiredError,
     FileTooLargeError,
     FileTypeNotAllowedError,
+    QuotaExceededError,
 )
 from subgraphs.kit.files.ingest import Blob, ingest
 from subgraphs.kit.files.names import sanitize_filename
@@ -43,6 +44,7 @@ __all__ = [
     "FileTypeNotAllowedError",
     "FilesConfig",
     "LocalStorage",
+    "QuotaExceededError",
     "S3Config",
     "StorageBackend",
     "StorageKeyError",

@@ -50,6 +50,7 @@ class FilesConfig:
     url_ttl: int = 900  # seconds a download URL stays valid by default
     url_max_ttl: int = 7 * 24 * 3600
     public_url: str = ""  # base of download URLs; empty: the request's own base URL
+    tenant_quota_bytes: int = 1024 * 1024 * 1024  # bytes each tenant may keep; 0: no quota
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FilesConfig:
@@ -71,6 +72,7 @@ class FilesConfig:
             url_ttl=int(env.get("FILES_URL_TTL", "") or 900),
             url_max_ttl=int(env.get("FILES_URL_MAX_TTL", "") or 7 * 24 * 3600),
             public_url=env.get("FILES_PUBLIC_URL", "").rstrip("/"),
+            tenant_quota_bytes=int(env.get("FILES_TENANT_QUOTA_BYTES", "") or 1024**3),
         )
 
 

@@ -7,7 +7,8 @@ DomainError
     ├── FileContentMismatchError the bytes are not what the type or name claims
     ├── FileEmptyError        zero bytes
     ├── FileRequiredError     no file part (a JSON request naming the file with a string)
-    └── FileMissingError      no such file in this tenant
+    ├── FileMissingError      no such file in this tenant
+    └── QuotaExceededError    the tenant's stored bytes would pass its quota
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "FileRequiredError",
     "FileTooLargeError",
     "FileTypeNotAllowedError",
+    "QuotaExceededError",
 ]
 
 
@@ -35,6 +37,7 @@ class FileErrorCode(StrEnum):
     FILE_EMPTY = "FILE_EMPTY"
     FILE_NOT_FOUND = "FILE_NOT_FOUND"
     FILE_REQUIRED = "FILE_REQUIRED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
 
 
 class FileError(DomainError):
@@ -69,3 +72,11 @@ class FileRequiredError(FileError):
 class FileMissingError(FileError):
     code = FileErrorCode.FILE_NOT_FOUND
     message = "File {id} does not exist."
+
+
+class QuotaExceededError(FileError):
+    code = FileErrorCode.QUOTA_EXCEEDED
+    message = (
+        "Storing this file ({size} bytes) would pass the tenant's storage quota of {limit} bytes"
+        " ({used} bytes used); delete files to make room."
+    )

@@ -119,8 +119,9 @@ def test_invalid_upload_settings_are_config_errors(bad: Any) -> None:
 def test_dev_passes_files_through_the_router(monkeypatch: pytest.MonkeyPatch) -> None:
     from saas_platform.commands.dev import _dev_passthrough
 
-    monkeypatch.delenv("FILES_PUBLIC_URL", raising=False)
-    monkeypatch.delenv("ROUTER_PASSTHROUGH_ROUTES", raising=False)
+    for name in ("FILES_PUBLIC_URL", "ROUTER_PASSTHROUGH_ROUTES"):
+        monkeypatch.setenv(name, "recorded")  # so that the teardown restores it
+        monkeypatch.delenv(name)
     routes = _dev_passthrough("http://localhost:8000")
     config = load_config(env={}, passthrough_routes=routes)
     assert [(r.path_prefix, r.subgraph) for r in config.passthrough_routes] == [
