@@ -1,8 +1,8 @@
 """Scheduled jobs of the projects subgraph, for the worker's scheduler.
 
-`saas_platform/worker/jobs.py` should add `cycle_rollover_job(tenants, sessions)` to
-`scheduled_jobs()` (owned by the worker; listed in docs/projects.md). The scheduler runs it
-once per slot on the leader, and `rollover_due_cycles` is idempotent anyway.
+`saas_platform/worker/jobs.py` lists `cycle_rollover_job(tenants, sessions)` in
+`scheduled_jobs()`. The scheduler runs it once per slot on the leader, and
+`rollover_due_cycles` is idempotent anyway.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 
 from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.projects.app import build_app
@@ -39,6 +40,7 @@ class ProjectsHarness:
     identity: Harness
     client: httpx.AsyncClient
     feed: MemoryBoardFeed
+    app: Starlette
 
     async def gql(
         self,
@@ -111,4 +113,4 @@ async def projects_harness(env: TenancyEnv) -> AsyncIterator[ProjectsHarness]:
         app = build_app(identity.runtime, ProjectsDeps(feed=feed))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://projects") as client:
-            yield ProjectsHarness(identity, client, feed)
+            yield ProjectsHarness(identity, client, feed, app)
