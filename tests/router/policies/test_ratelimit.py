@@ -8,10 +8,14 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
+import websockets
 from policystack import policy_stack
 from redisproc import throwaway_redis
+from websockets.typing import Subprotocol
 
 TENANTS = {"enabled": True, "base_domain": "example.test"}
 
@@ -151,3 +155,37 @@ async def test_redis_killed_mid_load_and_restarted(tmp_path: Path, fail_open: bo
             with server.client() as redis_client:
                 assert redis_client.exists("kill:t:a", "kill:ip:127.0.0.1") == 2
             assert (await stack.client.get("/health")).status_code == 200
+
+
+async def test_websocket_operations_count_per_tenant(tmp_path: Path) -> None:
+    rate = {"enabled": True, "capacity": 3, "refill_per_second": 0.01}
+    async with policy_stack(tmp_path, {"tenant": TENANTS, "rate_limit": rate}) as stack:
+        url = "ws" + stack.url[4:] + "/graphql"
+
+        async def operations(tenant: str, count: int) -> list[dict[str, Any]]:
+            async with websockets.connect(
+                url, subprotocols=[Subprotocol("graphql-transport-ws")]
+            ) as ws:
+                init = {"type": "connection_init", "payload": {"x-tenant": tenant}}
+                await ws.send(orjson.dumps(init).decode())  # the probe takes a token
+                assert orjson.loads(await ws.recv())["type"] == "connection_ack"
+                answers = []
+                for i in range(count):
+                    payload = {"query": "{ hello }"}
+                    message = {"id": str(i), "type": "subscribe", "payload": payload}
+                    await ws.send(orjson.dumps(message).decode())
+                    answer = orjson.loads(await ws.recv())
+                    answers.append(answer)
+                    if answer["type"] == "next":
+                        assert orjson.loads(await ws.recv())["type"] == "complete"
+                return answers
+
+        a = await operations("a", 3)
+        assert [m["type"] for m in a] == ["next", "next", "error"]
+        assert a[2]["payload"][0]["extensions"] == {
+            "code": "RATE_LIMITED",
+            "rateLimit": "tenant",
+            "requestId": a[2]["payload"][0]["extensions"]["requestId"],
+        }
+        b = await operations("b", 2)  # another tenant's bucket is untouched
+        assert [m["payload"] for m in b] == [{"data": {"hello": "world"}}] * 2
