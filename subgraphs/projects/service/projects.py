@@ -231,10 +231,15 @@ async def create_state(
 ) -> WorkflowState:
     await get_open_project(session, project_id)
     states = await StateRepository(session).list_for_projects([project_id])
+    cleaned = clean_text(name, field="name", what="state name", maximum=60)
+    if cleaned.casefold() in {s.name.casefold() for s in states}:
+        raise InvalidInputError(
+            field="name", what="state name", reason="the project already has a state so named"
+        )
     state = WorkflowState(
         id=uuid.uuid4(),
         project_id=project_id,
-        name=clean_text(name, field="name", what="state name", maximum=60),
+        name=cleaned,
         category=category.value,
         position=max((s.position for s in states), default=-1) + 1,
     )

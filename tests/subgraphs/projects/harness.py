@@ -29,7 +29,7 @@ CREATE_TASK = """mutation($input: CreateTaskInput!) {
 }"""
 PROJECT_BOARD = """query($id: ID!) {
   project(id: $id) {
-    states { id name category }
+    states { id name category position }
     boards { id columns { id name wipLimit cards { id identifier rank } } }
   }
 }"""
