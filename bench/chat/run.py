@@ -21,6 +21,7 @@ import os
 import resource
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ MESSAGES = """subscription($id: ID!) { messageAdded(conversationId: $id) { seq b
 
 
 def _pct(samples: list[float], q: float) -> float:
+    if not samples:
+        return float("nan")
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
 
@@ -126,52 +129,64 @@ async def _bench(ch: ChatHarness, args: argparse.Namespace) -> None:
         httpx.AsyncClient(base_url=f"http://{host_a}", timeout=60) as a,
         httpx.AsyncClient(base_url=f"http://{host_b}", timeout=60) as b,
     ):
-        received: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
-        stop = asyncio.Event()
-        rss0 = _rss_mb()
-        tasks, readies = [], []
-        for i in range(args.subscribers):
-            ready = asyncio.Event()
-            readies.append(ready)
-            host = host_a if i % 2 == 0 else host_b
-            tasks.append(
-                asyncio.create_task(_subscriber(host, people, conv, ready, received, stop))
-            )
-            if i % 100 == 99:
-                await asyncio.gather(*(r.wait() for r in readies))
-        await asyncio.gather(*(r.wait() for r in readies))
-        await asyncio.sleep(1.0)
-        rss1 = _rss_mb()
-        print(
-            f"subscribers: {args.subscribers} (half on each instance); process RSS +{rss1 - rss0:.0f} MB "
-            f"= {(rss1 - rss0) * 1024 / max(1, args.subscribers):.0f} KB per subscriber (client and server sides)"
-        )
-        # fan-out latency: one message at a time
-        sent_at: dict[str, float] = {}
-        latencies: list[float] = []
-        for n in range(args.messages):
-            body = f"fanout-{n}"
-            sent_at[body] = time.perf_counter()
-            await _post(a if n % 2 == 0 else b, people, conv, body)
-            await asyncio.sleep(args.gap)
-        deadline = time.perf_counter() + 30
-        expected = args.subscribers * args.messages
-        got = 0
-        while got < expected and time.perf_counter() < deadline:
-            with contextlib.suppress(TimeoutError):
-                at, message = await asyncio.wait_for(received.get(), 1.0)
-                got += 1
-                latencies.append(at - sent_at[message["body"]])
-        print(
-            f"fan-out: {args.messages} messages x {args.subscribers} subscribers: delivered {got}/{expected} "
-            f"(lost {expected - got}); latency post→delivered (includes the mutation) p50 {_pct(latencies, 0.5):.1f} ms, "
-            f"p99 {_pct(latencies, 0.99):.1f} ms, max {_pct(latencies, 1.0):.1f} ms"
-        )
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if PROBLEMS:
-            print(f"subscription problems: {len(PROBLEMS)}, first: {PROBLEMS[0]}")
+        await fanout(people, conv, (host_a, host_b), (a, b), args, _rss_mb)
         await _throughput(ch, people, conv, a, b, host_a, host_b, args)
+
+
+async def fanout(
+    people: People,
+    conv: str,
+    hosts: tuple[str, str],
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    args: argparse.Namespace,
+    memory: Callable[[], float],
+    label: str = "process (client and server sides)",
+) -> None:
+    """`args.subscribers` `messageAdded` subscribers, alternately on `hosts`; `args.messages`
+    messages posted one at a time, alternately through `clients`; post → delivered latency."""
+    received: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
+    stop = asyncio.Event()
+    rss0 = memory()
+    tasks, readies = [], []
+    for i in range(args.subscribers):
+        ready = asyncio.Event()
+        readies.append(ready)
+        host = hosts[i % 2]
+        tasks.append(asyncio.create_task(_subscriber(host, people, conv, ready, received, stop)))
+        if i % 100 == 99:
+            await asyncio.gather(*(r.wait() for r in readies))
+    await asyncio.gather(*(r.wait() for r in readies))
+    await asyncio.sleep(1.0)
+    rss1 = memory()
+    print(
+        f"subscribers: {args.subscribers} (half on each instance); {label} RSS +{rss1 - rss0:.0f} MB "
+        f"= {(rss1 - rss0) * 1024 / max(1, args.subscribers):.0f} KB per subscriber"
+    )
+    # fan-out latency: one message at a time
+    sent_at: dict[str, float] = {}
+    latencies: list[float] = []
+    for n in range(args.messages):
+        body = f"fanout-{n}"
+        sent_at[body] = time.perf_counter()
+        await _post(clients[n % 2], people, conv, body)
+        await asyncio.sleep(args.gap)
+    deadline = time.perf_counter() + 30
+    expected = args.subscribers * args.messages
+    got = 0
+    while got < expected and time.perf_counter() < deadline:
+        with contextlib.suppress(TimeoutError):
+            at, message = await asyncio.wait_for(received.get(), 1.0)
+            got += 1
+            latencies.append(at - sent_at[message["body"]])
+    print(
+        f"fan-out: {args.messages} messages x {args.subscribers} subscribers: delivered {got}/{expected} "
+        f"(lost {expected - got}); latency post→delivered (includes the mutation) p50 {_pct(latencies, 0.5):.1f} ms, "
+        f"p99 {_pct(latencies, 0.99):.1f} ms, max {_pct(latencies, 1.0):.1f} ms"
+    )
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if PROBLEMS:
+        print(f"subscription problems: {len(PROBLEMS)}, first: {PROBLEMS[0]}")
 
 
 async def _throughput(
