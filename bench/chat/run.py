@@ -85,6 +85,9 @@ async def _drain(
         except TimeoutError:
             continue
         message = json.loads(raw)
+        if message.get("type") == "ping":  # the router's keep-alive
+            await ws.send(json.dumps({"type": "pong"}))
+            continue
         if message.get("type") == "next" and message["payload"].get("data"):
             inbox.put_nowait((time.perf_counter(), message["payload"]["data"]["messageAdded"]))
         else:
