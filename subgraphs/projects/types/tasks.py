@@ -218,6 +218,11 @@ class Task:
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    # plain values rather than resolvers: a resolver costs per card, even a sync one
+    assignee: User | None
+    created_by: User | None
+    estimated_hours: float | None
+    remaining_hours: float | None
     model: strawberry.Private[models.Task]
     preloaded: strawberry.Private[Preloaded | None] = None
 
@@ -235,6 +240,10 @@ class Task:
             created_at=models.aware(task.created_at),
             updated_at=models.aware(task.updated_at),
             completed_at=models.aware(task.completed_at) if task.completed_at else None,
+            assignee=user(task.assignee_id),
+            created_by=user(task.created_by),
+            estimated_hours=hours(task.estimated_seconds),
+            remaining_hours=hours(task.remaining_seconds),
             model=task,
             preloaded=preloaded,
         )
@@ -274,22 +283,6 @@ class Task:
     async def _state(self, info: Ctx) -> WorkflowState | None:
         found = await info.context.loaders.get(StatesById).load(self.model.state_id)
         return WorkflowState.of(found) if found is not None else None
-
-    @strawberry.field
-    def assignee(self) -> User | None:
-        return user(self.model.assignee_id)
-
-    @strawberry.field
-    def created_by(self) -> User | None:
-        return user(self.model.created_by)
-
-    @strawberry.field
-    def estimated_hours(self) -> float | None:
-        return hours(self.model.estimated_seconds)
-
-    @strawberry.field
-    def remaining_hours(self) -> float | None:
-        return hours(self.model.remaining_seconds)
 
     @strawberry.field
     async def time_spent_seconds(self, info: Ctx) -> int:
