@@ -50,6 +50,10 @@ class JwtSettings:
     # bearer credentials with these prefixes (e.g. API keys `sk_live_`) are opaque to the router:
     # passed to subgraphs unverified (they verify them); they never count as a verified principal
     opaque_prefixes: tuple[str, ...] = ()
+    # one more accepted token kind, for callers who belong to no tenant (platform operators):
+    # `{typ: op+jwt, audience: ..., issuer: ...}` (issuer defaults to `issuer`); such a token is
+    # verified against the same JWKS, needs no tenant and is refused with one; empty: off
+    platform_tokens: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,9 @@ class HeaderSettings:
     insert: Mapping[str, str] = field(default_factory=dict)  # fixed headers to add
     request_id: bool = True  # x-request-id: generated if absent, echoed, forwarded
     traceparent: bool = True  # W3C trace context forwarded (a child span id per request)
+    # the client address the router computed (`rate_limit.trusted_proxies`) goes to subgraphs in
+    # this header, replacing any value the caller sent; empty: not sent (and still never passed on)
+    client_ip: str = "x-client-ip"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ class Principal:
     scopes: frozenset[str]
     claims: Mapping[str, Any]
     token: str
+    platform: bool = False  # a `jwt.platform_tokens` token: no tenant, acts in none
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class EdgeContext:
     request_id: str
     tenant: Tenant | None = None
     principal: Principal | None = None
+    client_ip: str | None = None  # after trusted-proxy resolution; sent to subgraphs
     traceparent: str | None = None
     response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     cost: int | None = None

@@ -1,5 +1,5 @@
 """Which headers the subgraphs receive: an allow-list, renames, fixed inserts, and the headers
-the router itself decides (verified tenant, request id, trace context).
+the router itself decides (verified tenant, client address, request id, trace context).
 
 A caller's `x-tenant-id` is never forwarded as is: the tenant header subgraphs trust is always
 the one the router resolved (or absent).
@@ -33,6 +33,7 @@ class HeaderRules:
         reserved = {self.tenant_header, "x-request-id", "traceparent", "tracestate"}
         reserved.update(h.lower() for h in never)
         allow = settings.allow or default_allow
+        self.reserved = frozenset(reserved)
         self.allow = tuple(h.lower() for h in allow if h.lower() not in reserved)
         self.rename = {k.lower(): v.lower() for k, v in settings.rename.items()}
         self.insert = tuple((k.lower(), str(v)) for k, v in settings.insert.items())
@@ -46,11 +47,13 @@ class HeaderRules:
                 out[name] = value
         for source, target in self.rename.items():
             value = incoming.get(source)
-            if value is not None and target != self.tenant_header:
+            if value is not None and target not in self.reserved:
                 out[target] = value
-        out.update(self.insert)
+        out.update((k, v) for k, v in self.insert if k not in self.reserved)
         if edge.tenant is not None:
             out[self.tenant_header] = edge.tenant.id
+        if self.settings.client_ip and edge.client_ip is not None:
+            out[self.settings.client_ip.lower()] = edge.client_ip  # never the caller's own value
         if self.settings.request_id:
             out["x-request-id"] = edge.request_id
         if edge.traceparent is not None:

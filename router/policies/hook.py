@@ -83,7 +83,8 @@ class PolicyHook(RouterHook):
         rl = p.rate_limit
         self.client_address = ClientAddress(rl.trusted_proxies, rl.forwarded_header)
         # with tenant resolution on, a caller's own tenant headers never reach a subgraph
-        never = (p.tenant.header,) if p.tenant.enabled and p.tenant.header else ()
+        never: tuple[str, ...] = (p.tenant.header,) if p.tenant.enabled and p.tenant.header else ()
+        never += tuple(h for h in ("x-client-ip", p.headers.client_ip) if h)  # router-set only
         self.headers = HeaderRules(
             p.headers, p.tenant.forward_header, config.propagate_headers, never
         )
@@ -116,6 +117,7 @@ class PolicyHook(RouterHook):
             context.response_headers.append((b"x-request-id", edge.request_id.encode()))
         if s.headers.traceparent:
             edge.traceparent = child_traceparent(incoming.get("traceparent"))
+        edge.client_ip = self.client_address.resolve(context.client, incoming)
         try:
             await self._identify(incoming, edge)
         finally:
@@ -138,8 +140,6 @@ class PolicyHook(RouterHook):
                 raise self._refuse(error) from None
             except TenantError as exc:
                 raise self._refuse(_unauthenticated(f"Unknown tenant: {exc}")) from None
-            if edge.tenant is None and s.tenant.required:
-                raise self._refuse(_unauthenticated("This request names no tenant."))
         if self.verifier is not None:
             opaque = False
             try:
@@ -153,20 +153,24 @@ class PolicyHook(RouterHook):
                 raise self._refuse(_unauthenticated("Invalid or expired token.")) from None
             if edge.principal is None and s.jwt.required and not opaque:
                 raise self._refuse(_unauthenticated("Authentication required."))
-            principal = edge.principal
-            tenant = edge.tenant
-            if (
-                principal is not None
-                and self.tenants is not None
-                and (tenant is None or principal.tenant_id != tenant.id)
-            ):
-                raise self._refuse(_unauthenticated("The token is for another tenant."))
+        principal, tenant = edge.principal, edge.tenant
+        if principal is not None and principal.platform:
+            # platform tokens (operators) act in no tenant: naming one is refused, not ignored
+            if tenant is not None:
+                raise self._refuse(_unauthenticated("A platform token cannot act in a tenant."))
+            return
+        if self.tenants is None:
+            return
+        if tenant is None and s.tenant.required:
+            raise self._refuse(_unauthenticated("This request names no tenant."))
+        if principal is not None and (tenant is None or principal.tenant_id != tenant.id):
+            raise self._refuse(_unauthenticated("The token is for another tenant."))
 
     async def _rate_limit(self, edge: EdgeContext, context: RequestContext) -> None:
         assert self.limiter is not None
         address = None
         if self.settings.rate_limit.per_ip_capacity > 0:
-            address = self.client_address.resolve(context.client, context.request_headers)
+            address = edge.client_ip
         tenant = edge.tenant.id if edge.tenant else "-"
         decisions = await self.limiter.take(address, tenant)  # IP first, then the tenant
         for decision in decisions:

@@ -9,6 +9,10 @@ freshly rotated key is picked up without failing requests. `kid` is only a dicti
 `TokenVerifier.verify` enforces: an allow-listed `alg` bound to the key's own `alg`, `typ`
 (`at+jwt`), a signature by a JWKS key, `exp` present and not past (with leeway), `nbf`, `iss`
 and `aud` when configured. Verified tokens are cached until they expire (bounded LRU).
+
+`platform_tokens` adds one more kind, told apart by its `typ` header (`op+jwt`): same keys and
+checks, its own audience (required) and issuer; its principal has `platform=True` and no tenant,
+whatever the token's claims say. A token of one kind never passes the other kind's checks.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import httpx
 import jwt
 from jwt import PyJWK
 
-from router.policies.config import JwtSettings
+from router.policies.config import JwtSettings, PolicyConfigError
 from router.policies.context import Principal
 
 logger = logging.getLogger("router.policies")
@@ -113,6 +117,17 @@ class TokenVerifier:
         self.algorithms = frozenset(settings.algorithms) - {"none", "HS256", "HS384", "HS512"}
         self._verified: OrderedDict[str, Principal] = OrderedDict()
         self._limit = 10_000
+        platform = {k.lower(): str(v) for k, v in settings.platform_tokens.items()}
+        unknown = set(platform) - {"typ", "audience", "issuer"}
+        if unknown:
+            raise PolicyConfigError(f"unknown jwt.platform_tokens keys: {sorted(unknown)}")
+        if platform and not (platform.get("typ") and platform.get("audience")):
+            raise PolicyConfigError("jwt.platform_tokens needs `typ` and `audience`")
+        if platform and platform["typ"].lower() == settings.typ.lower():
+            raise PolicyConfigError("jwt.platform_tokens.typ must differ from jwt.typ")
+        self.platform_typ = platform.get("typ", "").lower()
+        self.platform_audience = platform.get("audience", "")
+        self.platform_issuer = platform.get("issuer", settings.issuer)
 
     async def verify(self, token: str) -> Principal:
         cached = self._verified.get(token)
@@ -136,7 +151,9 @@ class TokenVerifier:
         alg, kid = header.get("alg"), header.get("kid")
         if alg not in self.algorithms:
             raise TokenError(f"algorithm {alg!r} not allowed")
-        if self.settings.typ and str(header.get("typ", "")).lower() != self.settings.typ.lower():
+        typ = str(header.get("typ", "")).lower()
+        platform = bool(self.platform_typ) and typ == self.platform_typ
+        if not platform and self.settings.typ and typ != self.settings.typ.lower():
             raise TokenError("wrong token type")
         if not isinstance(kid, str) or len(kid) > 200:
             raise TokenError("missing kid")
@@ -145,20 +162,24 @@ class TokenVerifier:
             raise TokenError("unknown signing key")
         if key.algorithm_name != alg:  # the header's alg is bound to the key's own
             raise TokenError("algorithm does not match the key")
-        claims = self._decode(token, key, alg)
+        if platform:
+            claims = self._decode(token, key, alg, self.platform_audience, self.platform_issuer)
+            return _principal(claims, token, self.settings, platform=True)
+        claims = self._decode(token, key, alg, self.settings.audience, self.settings.issuer)
         return _principal(claims, token, self.settings)
 
-    def _decode(self, token: str, key: PyJWK, alg: str) -> dict[str, Any]:
-        s = self.settings
-        options: Any = {"require": ["exp"], "verify_aud": bool(s.audience)}
+    def _decode(
+        self, token: str, key: PyJWK, alg: str, audience: str, issuer: str
+    ) -> dict[str, Any]:
+        options: Any = {"require": ["exp"], "verify_aud": bool(audience)}
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key.key,
                 algorithms=[alg],
-                audience=s.audience or None,
-                issuer=s.issuer or None,
-                leeway=s.leeway,
+                audience=audience or None,
+                issuer=issuer or None,
+                leeway=self.settings.leeway,
                 options=options,
             )
         except jwt.PyJWTError as exc:
@@ -166,7 +187,9 @@ class TokenVerifier:
         return claims
 
 
-def _principal(claims: dict[str, Any], token: str, settings: JwtSettings) -> Principal:
+def _principal(
+    claims: dict[str, Any], token: str, settings: JwtSettings, platform: bool = False
+) -> Principal:
     raw_scopes = claims.get(settings.scope_claim, "")
     if isinstance(raw_scopes, str):
         scopes = frozenset(raw_scopes.split())
@@ -177,10 +200,11 @@ def _principal(claims: dict[str, Any], token: str, settings: JwtSettings) -> Pri
     tenant = claims.get(settings.tenant_claim)
     return Principal(
         subject=str(claims.get("sub", "")),
-        tenant_id=None if tenant is None else str(tenant),
+        tenant_id=None if tenant is None or platform else str(tenant),
         scopes=scopes,
         claims=claims,
         token=token,
+        platform=platform,
     )
 
 

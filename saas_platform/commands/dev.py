@@ -36,8 +36,12 @@ def dev(
 def _dev_policies(host: str) -> dict[str, object]:
     """The router's edge policies as production runs them: the tenant from `<slug>.localhost`
     or `X-Tenant` (slug or id, looked up in the tenants subgraph) and tokens verified against
-    the identity subgraph's JWKS. Environment overrides (ROUTER_POLICIES__...) still apply."""
-    from subgraphs.kit.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+    the identity subgraph's JWKS (tenant tokens, and operator tokens acting in no tenant).
+    Environment overrides (ROUTER_POLICIES__...) still apply."""
+    import os
+
+    from subgraphs.kit.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER, OPERATOR_TOKEN_TYPE
+    from subgraphs.kit.auth.tokens import DEFAULT_OPERATOR_AUDIENCE
     from subgraphs.registry import SUBGRAPHS
 
     policies: dict[str, object] = {
@@ -51,6 +55,11 @@ def _dev_policies(host: str) -> dict[str, object]:
             "issuer": DEFAULT_ISSUER,
             "audience": DEFAULT_AUDIENCE,
             "opaque_prefixes": ["sk_live_"],  # API keys: verified by the subgraphs
+            # platform operators (`operatorLogin`): no tenant; the tenants subgraph decides
+            "platform_tokens": {
+                "typ": OPERATOR_TOKEN_TYPE,
+                "audience": os.environ.get("AUTH_OPERATOR_AUDIENCE", DEFAULT_OPERATOR_AUDIENCE),
+            },
         }
     return policies
 

@@ -7,6 +7,7 @@ import uuid
 import strawberry
 
 from subgraphs.kit.auth.errors import ForbiddenError, UnauthenticatedError
+from subgraphs.kit.clientip import client_ip as kit_client_ip
 from subgraphs.kit.payloads import guard
 from subgraphs.kit.relay import Connection, connection_from_rows, decode_cursor, page_size
 from subgraphs.tenants import models, service
@@ -37,13 +38,8 @@ from subgraphs.tenants.types import (
 
 
 def client_ip(info: Ctx) -> str | None:
-    """The router's X-Forwarded-For first entry, else the peer address."""
-    forwarded = info.context.request.headers.get("x-forwarded-for", "")
-    first = forwarded.split(",", 1)[0].strip()
-    if first:
-        return first[:64]
-    client = info.context.request.client
-    return client.host[:64] if client else None
+    """The trusted router's `x-client-ip`, else the peer address (subgraphs.kit.clientip)."""
+    return kit_client_ip(info.context.request)
 
 
 def _maybe_id(raw: str) -> uuid.UUID | None:

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp
 
 from router.app import build_app
 from router.config import load_config
+from subgraphs.kit.clientip import client_ip
 
 ISSUER = "https://identity.test"
 AUDIENCE = "saas-platform-api"
@@ -148,7 +149,9 @@ def subgraph_app(log: list[dict[str, Any]]) -> Starlette:
 
     async def endpoint(request: Request) -> Response:
         body = orjson.loads(await request.body())
-        log.append({"body": body, "headers": dict(request.headers)})
+        # the client address as a kit subgraph reads it (subgraphs.kit.clientip)
+        entry = {"body": body, "headers": dict(request.headers), "client_ip": client_ip(request)}
+        log.append(entry)
         result = await graphql(
             schema, body["query"], root_value=root, variable_values=body.get("variables")
         )
