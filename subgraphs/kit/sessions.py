@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kit.db.engines import begin_write
 from subgraphs.kit.errors import TenantRequiredError
 
 __all__ = ["RequestSessions", "SessionOpener"]
@@ -20,7 +21,8 @@ class RequestSessions:
     graphql-core resolves sibling fields concurrently and an AsyncSession must not be shared
     across tasks, so every `read()` is its own short session. A mutation uses `write()`, one
     session for the request, committed or rolled back by the kit at the request boundary;
-    services never commit.
+    services never commit. The write session's transaction begins at `write()` as a write
+    transaction (`BEGIN IMMEDIATE` on SQLite, see `kit.db.begin_write`); reads stay deferred.
     """
 
     def __init__(self, opener: SessionOpener | None) -> None:
@@ -42,7 +44,9 @@ class RequestSessions:
 
     async def write(self) -> AsyncSession:
         if self._write is None:
-            self._write = await self._stack.enter_async_context(self._open())
+            session = await self._stack.enter_async_context(self._open())
+            await begin_write(session)
+            self._write = session
         return self._write
 
     def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import SessionFactory, TenantSource
 from subgraphs.kit.events.schedule import Every
 from subgraphs.kit.events.scheduler import JobRun, ScheduledJob
@@ -31,7 +32,7 @@ async def time_automations(sessions: SessionFactory, tenant_id: TenantId, now: d
     for _ in range(MAX_BATCHES):
         if after is None:
             break
-        async with sessions(tenant_id) as session, session.begin():
+        async with write_transaction(sessions(tenant_id)) as session:
             result = await run_time_automations(session, tenant_id, now, after)
         fired, after = fired + result.fired, result.next_after
     return fired
@@ -42,7 +43,7 @@ def sla_check_job(tenants: TenantSource, sessions: SessionFactory) -> ScheduledJ
         now = datetime.now(UTC)
         for tenant_id in await tenants.active_tenants():
             try:
-                async with sessions(tenant_id) as session, session.begin():
+                async with write_transaction(sessions(tenant_id)) as session:
                     await check_sla(session, tenant_id, now)
             except Exception:  # one tenant's failure must not stop the others
                 logger.exception("SLA check failed for tenant %s", tenant_id)

@@ -1,6 +1,15 @@
 """Database access for subgraphs: engines with bounded waits and the per-tenant registry."""
 
-from subgraphs.kit.db.engines import Database, EngineOptions, create_database_engine, is_sqlite_url
+from subgraphs.kit.db.engines import (
+    SQLITE_BEGIN,
+    WRITE_OPTIONS,
+    Database,
+    EngineOptions,
+    begin_write,
+    create_database_engine,
+    is_sqlite_url,
+    write_transaction,
+)
 from subgraphs.kit.db.registry import (
     RegistryStats,
     TenantDirectory,
@@ -10,6 +19,8 @@ from subgraphs.kit.db.registry import (
 )
 
 __all__ = [
+    "SQLITE_BEGIN",
+    "WRITE_OPTIONS",
     "Database",
     "EngineOptions",
     "RegistryStats",
@@ -17,6 +28,8 @@ __all__ = [
     "TenantEngineRegistry",
     "TenantIdentityError",
     "TenantLocation",
+    "begin_write",
     "create_database_engine",
     "is_sqlite_url",
+    "write_transaction",
 ]

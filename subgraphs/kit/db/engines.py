@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,22 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-__all__ = ["Database", "EngineOptions", "create_database_engine", "is_sqlite_url"]
+__all__ = [
+    "SQLITE_BEGIN",
+    "WRITE_OPTIONS",
+    "Database",
+    "EngineOptions",
+    "begin_write",
+    "create_database_engine",
+    "is_sqlite_url",
+    "write_transaction",
+]
+
+SQLITE_BEGIN = "sqlite_begin"
+"""Execution option naming the SQLite transaction mode (`DEFERRED`, `IMMEDIATE`, `EXCLUSIVE`)
+that the engine's `begin` listener puts after `BEGIN`; other dialects ignore it."""
+WRITE_OPTIONS = {SQLITE_BEGIN: "IMMEDIATE"}
+_BEGIN_MODES = frozenset({"", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +100,38 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = str(connection.get_execution_options().get(SQLITE_BEGIN, "")).upper()
+        if mode not in _BEGIN_MODES:
+            raise ValueError(f"unknown SQLite transaction mode {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Begin `session`'s transaction as a write transaction, before its first statement.
+
+    On SQLite that is `BEGIN IMMEDIATE`: the database's write lock is taken up front, waiting
+    up to the busy timeout for another writer, so a transaction that reads then writes never
+    fails with "database is locked" (a deferred one that read first cannot upgrade once
+    another writer committed). Read sessions stay deferred and, with WAL, run concurrently
+    with the writer. On PostgreSQL a plain `BEGIN`: rows are locked by the statements.
+    """
+    connection = await session.connection(execution_options=WRITE_OPTIONS)
+    options = (
+        connection.sync_connection.get_execution_options() if connection.sync_connection else {}
+    )
+    if options.get(SQLITE_BEGIN) != WRITE_OPTIONS[SQLITE_BEGIN]:  # began as a read: too late
+        raise RuntimeError("begin_write() after the transaction's first statement")
+
+
+@asynccontextmanager
+async def write_transaction(
+    opened: AbstractAsyncContextManager[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """`async with write_transaction(sessions(tenant_id)) as session:` a write transaction on
+    a freshly opened session, committed on success and rolled back on error."""
+    async with opened as session, session.begin():
+        await begin_write(session)
+        yield session
 
 
 class Database:
@@ -106,7 +152,8 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session, session.begin():
+        """A write transaction (`BEGIN IMMEDIATE` on SQLite, see `begin_write`)."""
+        async with write_transaction(self.sessionmaker()) as session:
             yield session
 
     async def ping(self) -> None:

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kit.db.engines import write_transaction
 from subgraphs.kit.events.keys import dead_letter_stream, stream_for
 from subgraphs.kit.events.processed import mark_processed, mark_processed_many
 from subgraphs.kit.events.relay import SessionFactory
@@ -261,7 +262,7 @@ class Consumer:
         self, tenant_id: TenantId, items: list[tuple[Event, int]]
     ) -> list[bool | Exception]:
         outcomes: list[bool | Exception] = []
-        async with self.sessions(tenant_id) as session, session.begin():
+        async with write_transaction(self.sessions(tenant_id)) as session:
             ids = [str(item.event_id) for item, _ in items]
             fresh = await mark_processed_many(session, self.group, ids)
             for item, deliveries in items:
@@ -279,7 +280,7 @@ class Consumer:
         self, tenant_id: TenantId, items: list[tuple[Event, int]]
     ) -> list[bool | Exception]:
         outcomes: list[bool | Exception] = []
-        async with self.sessions(tenant_id) as session, session.begin():
+        async with write_transaction(self.sessions(tenant_id)) as session:
             for item, deliveries in items:
                 try:
                     async with session.begin_nested():

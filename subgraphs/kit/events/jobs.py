@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kit.db.engines import write_transaction
 from subgraphs.kit.events.consumer import HandlerContext, Subscription
 from subgraphs.kit.events.models import JobRow
 from subgraphs.kit.events.outbox import record
@@ -108,7 +109,7 @@ def jobs_subscription(functions: dict[str, JobFunction], sessions: SessionFactor
 
     async def failed(tenant_id: TenantId, item: Event, error: BaseException, final: bool) -> None:
         assert isinstance(item, JobRequested)
-        async with sessions(tenant_id) as session, session.begin():
+        async with write_transaction(sessions(tenant_id)) as session:
             job = await find_job(session, item.job_id)
             if job is not None:
                 job.status = (JobStatus.FAILED if final else JobStatus.RETRYING).value

@@ -31,6 +31,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kit.db.engines import write_transaction
 from subgraphs.kit.events.keys import stream_for
 from subgraphs.kit.events.outbox import (
     OutboxEntry,
@@ -221,7 +222,7 @@ class Relay:
         since = datetime.now(UTC) - self.options.republish_window
         reset = 0
         for tenant_id in tenants:
-            async with self.sessions(tenant_id) as session, session.begin():
+            async with write_transaction(self.sessions(tenant_id)) as session:
                 reset += await reset_lost(session, current, since)
         if self._run_id is not None:
             self.stats.restarts_seen += 1
@@ -239,7 +240,7 @@ class Relay:
 
     async def publish_batch(self, tenant_id: TenantId) -> int:
         run_id = self._run_id or await self.streams.run_id()
-        async with self.sessions(tenant_id) as session, session.begin():
+        async with write_transaction(self.sessions(tenant_id)) as session:
             entries = await claim_unpublished(session, self.options.batch)
             if not entries:
                 return 0

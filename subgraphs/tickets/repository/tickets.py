@@ -66,12 +66,8 @@ class TicketRepository(Repository[Ticket]):
         return await self.find_one(self.base().where(Ticket.id == ticket_id))
 
     async def find_for_update(self, ticket_id: uuid.UUID) -> Ticket | None:
-        """The row locked until commit: `FOR UPDATE` on PostgreSQL; on SQLite a no-op UPDATE
-        first, so the transaction holds the write lock before it reads (a deferred
-        transaction that reads, then writes, fails with "database is locked" under load)."""
-        if self.dialect == "sqlite":
-            touch = update(Ticket).where(Ticket.id == ticket_id).values(number=Ticket.number)
-            await self.session.execute(touch.execution_options(synchronize_session=False))
+        """The row locked until commit: `FOR UPDATE` on PostgreSQL; on SQLite the write
+        transaction already holds the database's write lock (`kit.db.begin_write`)."""
         locked = self.base().where(Ticket.id == ticket_id).with_for_update()
         # a row read earlier in the transaction is refreshed from the locked read
         return await self.find_one(locked.execution_options(populate_existing=True))
