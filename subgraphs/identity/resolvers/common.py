@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.identity.service.common import Actor
 from subgraphs.identity.types import Ctx
 from subgraphs.kit.auth.principal import Principal
+from subgraphs.kit.clientip import client_ip as kit_client_ip
 from subgraphs.kit.context import TenantScope
 from subgraphs.kit.errors import DomainError, InvalidCursorError
 from subgraphs.kit.payloads import UserError, guard
@@ -21,13 +22,8 @@ T = TypeVar("T")
 
 
 def client_ip(info: Ctx) -> str | None:
-    # the router sets X-Forwarded-For; without it, the peer address
-    forwarded = info.context.request.headers.get("x-forwarded-for", "")
-    first = forwarded.split(",", 1)[0].strip()
-    if first:
-        return first[:64]
-    client = info.context.request.client
-    return client.host[:64] if client else None
+    """The trusted router's `x-client-ip`, else the peer address (subgraphs.kit.clientip)."""
+    return kit_client_ip(info.context.request)
 
 
 def actor(info: Ctx) -> Actor:
