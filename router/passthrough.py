@@ -17,6 +17,7 @@ answer 502 `SUBGRAPH_UNAVAILABLE` / 504 `SUBGRAPH_TIMEOUT`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -103,9 +104,12 @@ class PassthroughEndpoint:
             logger.warning("passthrough %s: %s", self.route.subgraph, exc)
             await _refuse(send, 502, "SUBGRAPH_UNAVAILABLE", "The service is not available.")
             return
+        disconnected = asyncio.Event()
+        watcher = asyncio.create_task(_watch(receive, disconnected))
         try:
-            await self._relay(response, method, send)
+            await self._relay(response, method, send, disconnected)
         finally:
+            watcher.cancel()
             await response.aclose()
 
     def _upstream_url(self, scope: Scope) -> str | None:
@@ -124,7 +128,9 @@ class PassthroughEndpoint:
         query = scope.get("query_string", b"")
         return f"{url}?{query.decode('latin-1')}" if query else url
 
-    async def _relay(self, response: httpx.Response, method: str, send: Send) -> None:
+    async def _relay(
+        self, response: httpx.Response, method: str, send: Send, gone: asyncio.Event
+    ) -> None:
         headers = list(_kept(response.headers.multi_items()))
         if not any(name == b"x-content-type-options" for name, _ in headers):
             headers.append((b"x-content-type-options", b"nosniff"))
@@ -136,11 +142,19 @@ class PassthroughEndpoint:
             return
         try:
             async for chunk in response.aiter_raw():
+                if gone.is_set():  # the client left: stop reading from the subgraph
+                    return
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except httpx.HTTPError as exc:  # headers are sent: end the connection, short
             logger.warning("passthrough %s: stream broke: %s", self.route.subgraph, exc)
             return
         await send({"type": "http.response.body", "body": b""})
+
+
+async def _watch(receive: Receive, gone: asyncio.Event) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone.set()
 
 
 def _kept(items: Iterable[tuple[str, str]]) -> Iterable[tuple[bytes, bytes]]:

@@ -15,7 +15,7 @@ import orjson
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from router.app import build_app as build_router
@@ -133,6 +133,8 @@ class Echo:
 
     seen: list[dict[str, Any]]
     release: asyncio.Event
+    ended: asyncio.Event
+    completed: bool = False
 
     def app(self) -> Starlette:
         async def echo(request: Request) -> Response:
@@ -157,7 +159,20 @@ class Echo:
             await self.release.wait()
             return Response(b"late")
 
+        async def endless(_: Request) -> Response:
+            async def chunks() -> AsyncIterator[bytes]:
+                try:
+                    for _ in range(2048):  # 128 MiB: bounded, so a regression fails, not hangs
+                        yield b"x" * 65536
+                        await asyncio.sleep(0)
+                    self.completed = True
+                finally:
+                    self.ended.set()
+
+            return StreamingResponse(chunks(), media_type="text/plain")
+
         routes = [
+            Route("/dl/endless", endless),
             Route("/dl/stall", stall),
             Route("/dl/{rest:path}", echo),
             Route("/open/{r}", echo),
@@ -167,7 +182,7 @@ class Echo:
 
 @pytest.fixture
 async def echo_router() -> AsyncIterator[tuple[Echo, httpx.AsyncClient]]:
-    echo = Echo([], asyncio.Event())
+    echo = Echo([], asyncio.Event(), asyncio.Event())
     sdl = compose(
         [SubgraphSource("files", "http://127.0.0.1:9/graphql", print_sdl(build_schema()))]
     )
@@ -243,3 +258,19 @@ async def test_unreachable_stalled_or_unknown_subgraphs(
     unknown = await client.get("/nowhere/x")
     assert unknown.status_code == 503
     assert unknown.json()["error"]["code"] == "SUBGRAPH_UNAVAILABLE"
+
+
+async def test_a_client_leaving_stops_the_upstream_stream(
+    echo_router: tuple[Echo, httpx.AsyncClient],
+) -> None:
+    echo, client = echo_router
+    async with client.stream("GET", "/dl/endless") as response:
+        assert response.status_code == 200
+        received = 0
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > 1_000_000:
+                break
+    # the router noticed the disconnect and closed its side: the subgraph's stream ended
+    await asyncio.wait_for(echo.ended.wait(), timeout=20)
+    assert not echo.completed
