@@ -27,7 +27,7 @@ from router.app import build_app as build_router
 from router.compose.compose import compose
 from router.compose.result import SubgraphSource
 from router.config import RouterConfig
-from router.routes_config import UploadsConfig
+from router.routes_config import PassthroughRoute, UploadsConfig
 from saas_platform.tenancy.testing import tenancy_env
 from subgraphs.files.app import build_schema
 from subgraphs.kit.federation import print_sdl
@@ -42,13 +42,14 @@ async def run(count: int, size: int, backend: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         admin = POSTGRES_URL if backend == "postgres" else None
         async with tenancy_env(backend, Path(tmp), admin) as env:
-            config = files_config(Path(tmp) / "files", max_bytes=size)
+            config = files_config(Path(tmp) / "files", max_bytes=size, tenant_quota_bytes=0)
             async with files_harness(env, config) as fh, serve(fh.app) as files_host:
                 sdl = print_sdl(build_schema())
                 result = compose([SubgraphSource("files", f"http://{files_host}/graphql", sdl)])
                 assert result.supergraph_sdl is not None, result.errors
                 router = build_router(
                     RouterConfig(hot_reload=False, request_timeout=60.0, uploads=uploads,
+                                 passthrough_routes=(PassthroughRoute("/files/", "files"),),
                                  propagate_headers=("authorization", "x-tenant-id")),
                     supergraph_sdl=result.supergraph_sdl,
                 )  # fmt: skip
@@ -91,13 +92,20 @@ async def _measure(fh: object, router_url: str, count: int, payload: bytes) -> N
                 async for chunk in stream.aiter_bytes():
                     downloaded += len(chunk)
         download_seconds = time.perf_counter() - started
-    assert downloaded == len(payload) * count
+        started = time.perf_counter()
+        for url in urls:  # the same links on the router's origin (passthrough_routes)
+            async with client.stream("GET", "/files/" + url.rsplit("/files/", 1)[1]) as stream:
+                async for chunk in stream.aiter_bytes():
+                    downloaded += len(chunk)
+        routed_seconds = time.perf_counter() - started
+    assert downloaded == 2 * len(payload) * count
     mib = len(payload) * count / (1024 * 1024)
     print(f"uploads: {count} x {len(payload) / 1048576:.1f} MiB through the router")
     print(
         f"  {mib / upload_seconds:.1f} MiB/s, p50 {_pct(uploads, 0.5):.0f} ms, p95 {_pct(uploads, 0.95):.0f} ms"
     )
     print(f"downloads via signed URLs: {mib / download_seconds:.1f} MiB/s")
+    print(f"the same through the router's /files/ passthrough: {mib / routed_seconds:.1f} MiB/s")
     print(
         f"RSS: before {rss_before:.0f} MiB, peak {rss_peak:.0f} MiB (+{rss_peak - rss_before:.0f} MiB for {mib:.0f} MiB moved; client copies included)"
     )
