@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import SessionFactory, TenantSource
 from subgraphs.kit.events.schedule import Every
 from subgraphs.kit.events.scheduler import JobRun, ScheduledJob
@@ -24,7 +25,7 @@ def cycle_rollover_job(tenants: TenantSource, sessions: SessionFactory) -> Sched
         today = datetime.now(UTC).date()
         for tenant_id in await tenants.active_tenants():
             try:
-                async with sessions(tenant_id) as session, session.begin():
+                async with write_transaction(sessions(tenant_id)) as session:
                     await rollover_due_cycles(session, tenant_id, today)
             except Exception:  # one tenant's failure must not stop the others
                 logger.exception("cycle roll-over failed for tenant %s", tenant_id)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, literal, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.repository import Repository
@@ -32,15 +32,6 @@ class ProjectRepository(Repository[Project]):
 
     async def find_by_key(self, key: str) -> Project | None:
         return await self.find_one(self.base().where(Project.key == key))
-
-    async def claim_writes(self) -> None:
-        """SQLite: take the database's write lock first thing in the transaction (a no-op
-        UPDATE), so concurrent writers queue on the busy timeout instead of failing to
-        upgrade a read snapshot ("database is locked"). PostgreSQL locks rows instead."""
-        if self.session.get_bind().dialect.name == "sqlite":
-            await self.session.execute(
-                update(Project).where(literal(False)).values(task_counter=Project.task_counter)
-            )
 
     async def lock(self, project_id: uuid.UUID) -> Project | None:
         """The project row, locked until the transaction ends (serialises rank and WIP

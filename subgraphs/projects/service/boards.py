@@ -38,7 +38,6 @@ from subgraphs.projects.ranks import MAX_RANK_LENGTH, keys_between, rank_between
 from subgraphs.projects.repository.boards import BoardRepository
 from subgraphs.projects.repository.projects import (
     LabelRepository,
-    ProjectRepository,
     StateRepository,
 )
 from subgraphs.projects.repository.tasks import TaskRepository
@@ -240,7 +239,6 @@ async def move_card(
     after_task_id: uuid.UUID | None = None,
     before_task_id: uuid.UUID | None = None,
 ) -> Task:
-    await ProjectRepository(session).claim_writes()
     board = await get_board(session, board_id)
     await get_open_project(session, board.project_id, lock=True)  # serialises the project
     task = await get_task(session, task_id)

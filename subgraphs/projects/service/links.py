@@ -11,7 +11,6 @@ from subgraphs.kit.auth.principal import Principal
 from subgraphs.projects.errors import DependencyCycleError, InvalidInputError, TaskNotFoundError
 from subgraphs.projects.models import LinkType, Task, TaskLink, TicketLink
 from subgraphs.projects.repository.links import LinkRepository, TicketLinkRepository
-from subgraphs.projects.repository.projects import ProjectRepository
 from subgraphs.projects.service.common import get_task, now, record_changes
 
 
@@ -55,7 +54,6 @@ async def link_tasks(
     relation: Relation,
     other_id: uuid.UUID,
 ) -> TaskLink:
-    await ProjectRepository(session).claim_writes()
     task = await get_task(session, task_id)
     other = await get_task(session, other_id, field="otherTaskId")
     if task.id == other.id:

@@ -135,7 +135,6 @@ def _points(value: float | None) -> float | None:
 
 
 async def create_task(actor: Principal, session: AsyncSession, draft: TaskDraft) -> Task:
-    await ProjectRepository(session).claim_writes()
     project = await get_open_project(session, draft.project_id, lock=True)
     state = (
         await get_state(session, project.id, draft.state_id)
@@ -212,7 +211,6 @@ async def _next_number(session: AsyncSession, project: Project) -> int:
 async def update_task(
     actor: Principal, session: AsyncSession, task_id: uuid.UUID, changes: TaskChanges
 ) -> Task:
-    await ProjectRepository(session).claim_writes()
     task = await get_task(session, task_id, field="id")
     await get_open_project(session, task.project_id, lock=changes.state_id is not None)
     diff: list[tuple[str, object, object]] = []
