@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import HandlerContext, SessionFactory, TenantSource
 from subgraphs.kit.events.jobs import JobFunction
 from subgraphs.kit.events.outbox import purge_published
@@ -39,7 +40,7 @@ def scheduled_jobs(
         """Published outbox rows older than 7 days, processed ids older than 30 days."""
         now = datetime.now(UTC)
         for tenant_id in await tenants.active_tenants():
-            async with sessions(tenant_id) as session, session.begin():
+            async with write_transaction(sessions(tenant_id)) as session:
                 await purge_published(session, now - OUTBOX_RETENTION)
                 await purge_processed(session, now - PROCESSED_RETENTION)
 

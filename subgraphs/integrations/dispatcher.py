@@ -28,6 +28,7 @@ from subgraphs.integrations.events import WebhookEndpointDisabled
 from subgraphs.integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from subgraphs.integrations.service import WEBHOOKS_TOPIC
 from subgraphs.integrations.signing import SIGNATURE_HEADER, sign
+from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import SessionFactory, TenantSource, record
 from subgraphs.kit.events.wake import WakeSignal, announcements
 from subgraphs.kit.ids import TenantId
@@ -225,7 +226,7 @@ class WebhookDispatcher:
         now = datetime.now(UTC)
         lease = now + timedelta(seconds=self.options.timeout * 3)
         leased: list[tuple[WebhookDelivery, WebhookEndpoint]] = []
-        async with self.sessions(tenant_id) as session, session.begin():
+        async with write_transaction(self.sessions(tenant_id)) as session:
             for delivery in await repository.claim_due(session, now, self.options.batch):
                 endpoint = await repository.find_endpoint(session, delivery.endpoint_id)
                 if endpoint is None or not endpoint.enabled:
@@ -266,7 +267,7 @@ class WebhookDispatcher:
         self, tenant_id: TenantId, delivery: WebhookDelivery, endpoint: WebhookEndpoint
     ) -> None:
         outcome = await self.send(endpoint, delivery)
-        async with self.sessions(tenant_id) as session, session.begin():
+        async with write_transaction(self.sessions(tenant_id)) as session:
             row = await repository.find_delivery(session, delivery.id)
             current = await repository.find_endpoint(session, endpoint.id)
             if row is None or current is None:

@@ -11,6 +11,7 @@ import os
 from datetime import timedelta
 
 from subgraphs.integrations.service import purge_delivery_log
+from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import SessionFactory, TenantSource
 from subgraphs.kit.events.schedule import Every
 from subgraphs.kit.events.scheduler import JobRun, ScheduledJob
@@ -27,7 +28,7 @@ def retention_from_env() -> timedelta:
 async def purge_tenant(sessions: SessionFactory, tenant_id: TenantId, retention: timedelta) -> int:
     total = 0
     while True:
-        async with sessions(tenant_id) as session, session.begin():
+        async with write_transaction(sessions(tenant_id)) as session:
             purged = await purge_delivery_log(session, retention)
         total += purged
         if purged == 0:

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import SessionFactory
 from subgraphs.kit.ids import TenantId
 from subgraphs.kit.pubsub import PubSub
@@ -89,7 +90,7 @@ class Dispatcher:
         return stats
 
     async def _lease(self, tenant_id: TenantId, now: datetime) -> list[_Job]:
-        async with self.sessions(tenant_id) as session, session.begin():
+        async with write_transaction(self.sessions(tenant_id)) as session:
             lock = session.get_bind().dialect.name == "postgresql"
             due = await DeliveriesRepository(session).due(now, self.batch, lock=lock)
             if not due:
@@ -166,7 +167,7 @@ class Dispatcher:
         now: datetime,
         stats: DispatchStats,
     ) -> None:
-        async with self.sessions(tenant_id) as session, session.begin():
+        async with write_transaction(self.sessions(tenant_id)) as session:
             deliveries, pushes = DeliveriesRepository(session), PushRepository(session)
             for job in jobs:
                 result, delivery = results[job.delivery_id], await deliveries.get(job.delivery_id)
