@@ -39,6 +39,7 @@ from subgraphs.kit.auth.introspection import (
     principal_to_json,
 )
 from subgraphs.kit.auth.once import MemoryOnce, RedisOnce
+from subgraphs.kit.auth.revocations import RevocationPublisher
 from subgraphs.kit.auth.tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEFAULT_OPERATOR_AUDIENCE
 from subgraphs.kit.errors import DomainError
 from subgraphs.kit.federation import build_federated_schema
@@ -92,6 +93,7 @@ def default_deps(runtime: Runtime, **overrides: Any) -> IdentityDeps:
         once=RedisOnce(redis, "identity:once:") if redis is not None else MemoryOnce(),
         refresh_key=derived_key(secret, "identity-refresh-successor"),
         refresh_grace_seconds=float(os.environ.get("AUTH_REFRESH_GRACE_SECONDS", "10")),
+        revocations=RevocationPublisher(redis) if redis is not None else None,
     )
     return replace(deps, **overrides)
 

@@ -16,6 +16,7 @@ from subgraphs.identity.mailer import Mailer
 from subgraphs.identity.passwords import HashingService
 from subgraphs.identity.tokens import TokenIssuer
 from subgraphs.kit.auth.once import MemoryOnce, OnceCache
+from subgraphs.kit.auth.revocations import RevocationPublisher
 from subgraphs.kit.auth.throttle import Throttle as Throttle
 from subgraphs.kit.ids import TenantId
 
@@ -45,3 +46,5 @@ class IdentityDeps:
     # token reused within `refresh_grace_seconds` gets the same successor back
     refresh_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     refresh_grace_seconds: float = REFRESH_GRACE_SECONDS
+    # revoked sessions announced to other processes (Redis); None: this process only
+    revocations: RevocationPublisher | None = None

@@ -159,7 +159,7 @@ def build_subgraph_app(
     multipart request spec on /graphql (only subgraphs taking `Upload` arguments).
     """
     if runtime.scopes.authenticator is None:
-        runtime.scopes.authenticator = authenticator_from_env()
+        runtime.scopes.authenticator = authenticator_from_env(redis=runtime.redis)
     graphql = _SubgraphGraphQL(schema, runtime, deps, tenant_bound, multipart_uploads)
     all_routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

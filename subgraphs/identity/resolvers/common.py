@@ -9,7 +9,9 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.identity.events import record_user_events
 from subgraphs.identity.service.common import Actor
+from subgraphs.identity.service.sessions import publish_revocations
 from subgraphs.identity.types import Ctx
 from subgraphs.kit.auth.principal import Principal
 from subgraphs.kit.clientip import client_ip as kit_client_ip
@@ -36,18 +38,23 @@ async def public(
     """An operation on the tenant the request names, without a credential (login, sign-up).
 
     Its own transaction on the target tenant's database: committed on success, and on errors
-    that must keep their writes (audit of a failed login, revoked token family)."""
-    scope = info.context.require_target()
-    async with info.context.deps.open_tenant(scope.tenant_id) as session:
+    that must keep their writes (audit of a failed login, revoked token family). Sessions
+    revoked in it are announced to other processes after the commit."""
+    scope, deps = info.context.require_target(), info.context.deps
+    async with deps.open_tenant(scope.tenant_id) as session:
         try:
             result = await work(scope, session)
         except DomainError as error:
             if getattr(error, "keep_writes", False):
+                await record_user_events(session, scope.tenant_id, None)
                 await session.commit()
+                await publish_revocations(session, deps, scope.tenant_id)
             else:
                 await session.rollback()
             return [UserError.of(error)]
+        await record_user_events(session, scope.tenant_id, None)
         await session.commit()
+        await publish_revocations(session, deps, scope.tenant_id)
         return result
 
 
@@ -64,7 +71,13 @@ async def authorized(
     )
 
     async def run() -> T:
-        return await work(await context.sessions.write(), principal)
+        session = await context.sessions.write()
+        result = await work(session, principal)
+        await record_user_events(session, principal.tenant_id, principal.user_id)
+        context.sessions.after_commit(
+            lambda: publish_revocations(session, context.deps, principal.tenant_id)
+        )
+        return result
 
     return await guard(context, run())
 

@@ -17,6 +17,7 @@ from subgraphs.identity.errors import (
     TenantHasUsersError,
     UserNotFoundError,
 )
+from subgraphs.identity.events import CREATED, UPDATED, user_changed
 from subgraphs.identity.mailer import EmailMessage
 from subgraphs.identity.models import (
     Invitation,
@@ -71,7 +72,9 @@ async def _new_user(
     users.add(user)
     session.add(Membership(user_id=user.id, role=role))
     await session.flush()
-    return await get_user(session, user.id)
+    created = await get_user(session, user.id)
+    user_changed(session, created, CREATED)
+    return created
 
 
 async def sign_up(
@@ -169,6 +172,7 @@ async def update_profile(session: AsyncSession, user_id: uuid.UUID, change: Prof
     if change.locale is not None:
         user.locale = validate_locale(change.locale)
     await session.flush()
+    user_changed(session, user, UPDATED)
     return user
 
 
@@ -191,6 +195,7 @@ async def set_user_status(
         await _keep_an_owner(session, user)
         await revoke_all_sessions(session, deps, user.id, actor, "deactivated")
     user.status = wanted.value
+    user_changed(session, user, UPDATED)  # a deactivation when the status says so
     await record(
         session, f"user.{'reactivated' if active else 'deactivated'}", actor, target=user.id
     )
@@ -225,7 +230,9 @@ async def create_service_account(session: AsyncSession, name: str, role: str, ac
     session.add(Membership(user_id=user.id, role=role))
     await session.flush()
     await record(session, "service_account.created", actor, target=user.id, role=role)
-    return await get_user(session, user.id)
+    created = await get_user(session, user.id)
+    user_changed(session, created, CREATED)
+    return created
 
 
 async def find_user(session: AsyncSession, user_id: uuid.UUID) -> User:

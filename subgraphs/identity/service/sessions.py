@@ -1,4 +1,8 @@
-"""Login, MFA step, refresh-token rotation with reuse detection, logout, session revocation."""
+"""Login, MFA step, refresh-token rotation with reuse detection, logout, session revocation.
+
+Revoked sessions are collected on the database session (`_PENDING`) and published to Redis by
+`publish_revocations` once the transaction committed (subgraphs in other processes refuse
+their access tokens; see `subgraphs.kit.auth.revocations`)."""
 
 from __future__ import annotations
 
@@ -24,9 +28,11 @@ from subgraphs.identity.service.mfa import check_second_factor, mfa_required
 from subgraphs.identity.throttle import login_counters
 from subgraphs.identity.tokens import opaque_token, successor_token, token_hash
 from subgraphs.kit.context import TenantScope
+from subgraphs.kit.ids import TenantId
 
 SESSION_LIFETIME = timedelta(days=30)  # absolute
 SESSION_IDLE = timedelta(days=7)  # inactivity
+_PENDING = "identity_revoked_sessions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +174,7 @@ async def refresh(
         again = await _within_grace(scope, session, deps, login, row, token, moment)
         if again is not None:
             return again
-        await _revoke(deps, login, moment, "refresh_token_reuse")
+        await _revoke(session, deps, login, moment, "refresh_token_reuse")
         await record(
             session, "token.reuse_detected", Actor(login.user_id, actor.ip),
             target=login.user_id, success=False, session_id=str(login.id),
@@ -176,7 +182,7 @@ async def refresh(
         raise TokenReuseError(field="refreshToken")
     expired = aware(login.expires_at) <= moment
     if expired or aware(login.last_used_at) + SESSION_IDLE <= moment:
-        await _revoke(deps, login, moment, "expired")
+        await _revoke(session, deps, login, moment, "expired")
         raise InvalidTokenError(field="refreshToken")
     user = await UserRepository(session).find_by_id(login.user_id)
     if user is None or user.status != UserStatus.ACTIVE:
@@ -218,10 +224,27 @@ async def _within_grace(
     return AuthResult(user, access, expires_at, successor, mfa_enrollment_required=enrol)
 
 
-async def _revoke(deps: IdentityDeps, login: Session, moment: object, reason: str) -> None:
+async def _revoke(
+    session: AsyncSession, deps: IdentityDeps, login: Session, moment: object, reason: str
+) -> None:
     login.revoked_at = moment  # type: ignore[assignment]
     login.revoke_reason = reason
     deps.sessions_cache.forget(str(login.id))
+    _revoked(session, [login.id])
+
+
+def _revoked(session: AsyncSession, session_ids: list[uuid.UUID]) -> None:
+    pending: set[str] = session.sync_session.info.setdefault(_PENDING, set())
+    pending.update(str(session_id) for session_id in session_ids)
+
+
+async def publish_revocations(
+    session: AsyncSession, deps: IdentityDeps, tenant_id: TenantId
+) -> None:
+    """After the commit: announce the sessions revoked in it to other processes."""
+    pending: set[str] | None = session.sync_session.info.pop(_PENDING, None)
+    if pending and deps.revocations is not None:
+        await deps.revocations.publish(tenant_id, pending)
 
 
 async def logout(session: AsyncSession, deps: IdentityDeps, token: str, actor: Actor) -> None:
@@ -231,7 +254,7 @@ async def logout(session: AsyncSession, deps: IdentityDeps, token: str, actor: A
         return
     login = await SessionRepository(session).find_by_id(row.session_id)
     if login is not None and login.revoked_at is None:
-        await _revoke(deps, login, now(), "logout")
+        await _revoke(session, deps, login, now(), "logout")
         await record(session, "logout", Actor(login.user_id, actor.ip), target=login.user_id)
         await session.flush()
 
@@ -244,5 +267,6 @@ async def revoke_all_sessions(
     count = await sessions.revoke_for_user(user_id, now(), reason)
     for session_id in live:
         deps.sessions_cache.forget(str(session_id))
+    _revoked(session, list(live))
     await record(session, "sessions.revoked", actor, target=user_id, count=count, reason=reason)
     return count

@@ -32,6 +32,7 @@ from subgraphs.kit.auth.principal import (
     require_any_permission,
     require_permission,
 )
+from subgraphs.kit.auth.revocations import RedisSessionChecker, RevocationPublisher
 from subgraphs.kit.auth.tokens import (
     ACCESS_TOKEN_TYPE,
     DEFAULT_AUDIENCE,
@@ -65,7 +66,9 @@ __all__ = [
     "Principal",
     "PrincipalKind",
     "RedisOnce",
+    "RedisSessionChecker",
     "RemoteApiKeyResolver",
+    "RevocationPublisher",
     "SessionChecker",
     "TokenPolicy",
     "UnauthenticatedError",

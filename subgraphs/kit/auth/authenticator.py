@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import jwt
@@ -26,6 +26,7 @@ from subgraphs.kit.auth.errors import UnauthenticatedError
 from subgraphs.kit.auth.introspection import INTROSPECTION_PATH, RemoteApiKeyResolver
 from subgraphs.kit.auth.keys import JwksKeySource, KeySource
 from subgraphs.kit.auth.principal import OperatorPrincipal, Principal, PrincipalKind
+from subgraphs.kit.auth.revocations import RedisSessionChecker
 from subgraphs.kit.auth.tokens import (
     DEFAULT_AUDIENCE,
     DEFAULT_ISSUER,
@@ -176,12 +177,17 @@ def _introspection_url(jwks_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, INTROSPECTION_PATH, "", ""))
 
 
-def authenticator_from_env(environ: Mapping[str, str] | None = None) -> Authenticator | None:
+def authenticator_from_env(
+    environ: Mapping[str, str] | None = None, *, redis: Any | None = None
+) -> Authenticator | None:
     """A JWKS-backed authenticator when `AUTH_JWKS_URL` is set (separate processes).
 
     With `AUTH_INTROSPECTION_SECRET` set too, API keys are checked by identity's introspection
     endpoint (`AUTH_INTROSPECTION_URL`, default: the JWKS URL's origin +
     `/internal/api-keys/introspect`), cached `AUTH_INTROSPECTION_CACHE_SECONDS` (30).
+    With `redis` (the process's client), access tokens of revoked sessions are refused
+    (`RedisSessionChecker`: `AUTH_REVOCATION_CACHE_SECONDS`, default 5;
+    `AUTH_REVOCATION_FAIL` `open` (default) or `closed` when Redis is down).
     """
     env = os.environ if environ is None else environ
     url = env.get("AUTH_JWKS_URL")
@@ -200,4 +206,14 @@ def authenticator_from_env(environ: Mapping[str, str] | None = None) -> Authenti
             secret,
             ttl=float(env.get("AUTH_INTROSPECTION_CACHE_SECONDS", "30")),
         )
-    return Authenticator(JwksKeySource(url), policy, api_keys=api_keys)
+    sessions: SessionChecker | None = None
+    if redis is not None:
+        fail = env.get("AUTH_REVOCATION_FAIL", "open").strip().lower()
+        if fail not in ("open", "closed"):
+            raise ValueError(f"AUTH_REVOCATION_FAIL must be 'open' or 'closed', not {fail!r}")
+        sessions = RedisSessionChecker(
+            redis,
+            cache_seconds=float(env.get("AUTH_REVOCATION_CACHE_SECONDS", "5")),
+            fail_open=fail == "open",
+        )
+    return Authenticator(JwksKeySource(url), policy, api_keys=api_keys, sessions=sessions)
