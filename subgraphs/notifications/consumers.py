@@ -14,6 +14,8 @@ notification is unique per (event, user, kind). The actor of an event is never n
 | `chat.message_posted` | the assignee while AWAY/OFFLINE (CHAT_MESSAGE); chat does not
   record this event yet: the handler states the payload it expects |
 | `integrations.webhook_endpoint_disabled` | the users in `notify` (WEBHOOK_DISABLED) |
+| `identity.user_created` / `identity.user_updated` | nobody: default the user's email and
+  @handle settings (`identity_sync.py`) |
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.events import Event, HandlerContext, Subscription
+from subgraphs.notifications.identity_sync import USER_EVENTS, identity_user
 from subgraphs.notifications.models import NotificationKind, SubjectAssignee
 from subgraphs.notifications.produce import Draft, notify
 from subgraphs.notifications.repository import AssigneesRepository, RecipientsRepository
@@ -169,6 +172,7 @@ HANDLERS: dict[str, EventHandler] = {
     "chat.conversation_assigned": conversation_assigned,
     "chat.message_posted": chat_message,  # not recorded by chat yet (docs/notifications.md)
     "integrations.webhook_endpoint_disabled": webhook_disabled,
+    **dict.fromkeys(USER_EVENTS, identity_user),
 }
 
 
@@ -181,7 +185,7 @@ async def handle(context: HandlerContext, event: Event) -> None:
 def notifications_subscription() -> Subscription:
     return Subscription(
         GROUP,
-        ("tickets", "projects", "chat", "integrations"),
+        ("tickets", "projects", "chat", "integrations", "identity"),
         handle,
         event_types=frozenset(HANDLERS),
     )

@@ -48,7 +48,8 @@ async def test_events_become_notifications_through_the_consumer_group(
     await consumer.ensure_groups()
     while await consumer.poll_once(block_ms=10):
         pass
-    assert consumer.stats.handled == 2
+    # the two assignments, and identity.user_created of each team's 3 users (email defaults)
+    assert consumer.stats.handled == 2 + 6
     for owner, person in ((team, team.agent), (other_team, other_team.agent)):
         data = await nh.ok(LIST, {}, team=owner, who=person)
         (edge,) = data["notifications"]["edges"]
