@@ -9,9 +9,10 @@ import random
 from typing import Any
 
 import orjson
-from conftest import Stack
 from graphql import build_schema, graphql
-from servers import REVIEWS, USERS
+
+from tests.router.http.servers import REVIEWS, USERS
+from tests.router.http.stack import Stack
 
 SEEDS = int(os.environ.get("DIFF_SEEDS", "60"))  # more for a longer hunt (400 passed)
 MONOLITH = build_schema(

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from conftest import Stack, start_router
-from servers import free_port_url, supergraph_sdl
+
+from tests.router.http.servers import free_port_url, supergraph_sdl
+from tests.router.http.stack import Stack, start_router
 
 QUERY = "{ users { name reviews { body } } }"
 ROOT = Path(__file__).resolve().parents[3]

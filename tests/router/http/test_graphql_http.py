@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import Stack
+
+from tests.router.http.stack import Stack
 
 GQL = "application/graphql-response+json"
 QUERY = "{ users { name reviews { body } } }"

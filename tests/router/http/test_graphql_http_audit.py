@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Stack
+
+from tests.router.http.stack import Stack
 
 JS = Path(__file__).parent / "js"
 
