@@ -22,6 +22,7 @@ from typing import Any
 from broadcaster import Broadcast
 
 from subgraphs.kit.errors import DomainError, KitErrorCode
+from subgraphs.kit.pubsub.backend import make_broadcast
 
 __all__ = ["PubSub", "PubSubUnavailableError"]
 
@@ -61,7 +62,7 @@ class PubSub:
                 return
             if self._broadcast is not None:
                 await self._drop()
-            broadcast = Broadcast(self.url)
+            broadcast = make_broadcast(self.url)
             await broadcast.connect()
             self._failed = asyncio.Event()
             self._closing = False
