@@ -11,6 +11,7 @@ from subgraphs.identity.repository import SessionRepository
 from subgraphs.identity.service.api_keys import resolve_api_key
 from subgraphs.identity.service.common import now
 from subgraphs.kit.auth.principal import Principal
+from subgraphs.kit.db import begin_write
 from subgraphs.kit.ids import TenantId
 
 LIVE_CACHE_SECONDS = 5.0
@@ -24,6 +25,7 @@ class IdentityApiKeys:
 
     async def resolve(self, tenant_id: TenantId, key: str) -> Principal | None:
         async with self.open_tenant(tenant_id) as session:
+            await begin_write(session)  # reads then writes last_used_at: SQLite BEGIN IMMEDIATE
             principal = await resolve_api_key(session, tenant_id, key)
             await session.commit()  # last_used_at
         return principal

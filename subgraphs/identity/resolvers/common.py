@@ -16,6 +16,7 @@ from subgraphs.identity.types import Ctx
 from subgraphs.kit.auth.principal import Principal
 from subgraphs.kit.clientip import client_ip as kit_client_ip
 from subgraphs.kit.context import TenantScope
+from subgraphs.kit.db import begin_write
 from subgraphs.kit.errors import DomainError, InvalidCursorError
 from subgraphs.kit.payloads import UserError, guard
 from subgraphs.kit.relay import decode_cursor
@@ -42,6 +43,7 @@ async def public(
     revoked in it are announced to other processes after the commit."""
     scope, deps = info.context.require_target(), info.context.deps
     async with deps.open_tenant(scope.tenant_id) as session:
+        await begin_write(session)  # SQLite: BEGIN IMMEDIATE, concurrent callers queue
         try:
             result = await work(scope, session)
         except DomainError as error:
