@@ -89,7 +89,7 @@ async def start_router(
 
 
 async def start_chat(started: list[subprocess.Popen[bytes]], env: dict[str, str]) -> int:
-    """A chat process with broadcaster's listener woken after SUBSCRIBE (bench/chat/serve.py)."""
+    """A chat process via `python -m bench.chat.serve` (the plain subgraph command)."""
     port = free_port()
     proc = subprocess.Popen(  # noqa: ASYNC220 (start-up only, not measured)
         [sys.executable, "-m", "bench.chat.serve", "chat", "--port", str(port)],
@@ -129,7 +129,7 @@ async def run(args: argparse.Namespace) -> None:
                 jwks = f"http://127.0.0.1:{identity}/.well-known/jwks.json"
                 chat_env = _env(env, AUTH_JWKS_URL=jwks, REDIS_URL=args.redis)
                 chat_env["PYTHONPATH"] = str(ROOT)
-                if args.as_is:  # the plain command: see bench/chat/serve.py
+                if args.as_is:  # `saas-platform subgraph chat`; same code as bench.chat.serve
                     chats = [await start_subgraph(started, "chat", chat_env) for _ in range(2)]
                 else:
                     chats = [await start_chat(started, chat_env) for _ in range(2)]
@@ -162,7 +162,11 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.05)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--burst", type=int, default=400)
-    parser.add_argument("--as-is", action="store_true", help="plain `saas-platform subgraph chat`")
+    parser.add_argument(
+        "--as-is",
+        action="store_true",
+        help="chat via `saas-platform subgraph chat` (same hub code now)",
+    )
     asyncio.run(run(parser.parse_args()))
 
 
