@@ -137,6 +137,7 @@ class PubSub:
         subscription = broadcast.subscribe(name)
         subscriber = await subscription.__aenter__()
         broken = asyncio.ensure_future(failed.wait())
+        nxt: asyncio.Future[Any] | None = None
         try:
             while True:
                 nxt = asyncio.ensure_future(subscriber.get())
@@ -147,6 +148,8 @@ class PubSub:
                 yield nxt.result().message
         finally:
             broken.cancel()
+            if nxt is not None:
+                nxt.cancel()  # else it ends in Unsubscribed that nobody retrieves
             try:
                 await subscription.__aexit__(None, None, None)
             except Exception:
