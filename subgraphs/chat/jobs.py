@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 from subgraphs.chat.presence import PRESENCE_TTL_SECONDS
 from subgraphs.chat.realtime import Signal, publish_all
-from subgraphs.chat.service.access import begin_write
 from subgraphs.chat.service.common import ChatActor, Unit
 from subgraphs.chat.service.routing import dispatch
+from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import SessionFactory, TenantSource
 from subgraphs.kit.events.schedule import Every
 from subgraphs.kit.events.scheduler import JobRun, ScheduledJob
@@ -50,10 +50,10 @@ async def upkeep_tenant(
     now: datetime | None = None,
     presence_ttl: float = PRESENCE_TTL_SECONDS,
 ) -> list[Signal]:
-    """One tenant's upkeep in one transaction; returns the signals to publish."""
+    """One tenant's upkeep in one write transaction (`BEGIN IMMEDIATE` on SQLite); returns
+    the signals to publish."""
     scope = TenantScope(tenant_id=tenant_id, slug="")
-    async with sessions(tenant_id) as session, session.begin():
-        await begin_write(session, scope)
+    async with write_transaction(sessions(tenant_id)) as session:
         unit = Unit(session, scope, system_actor(), presence_ttl=presence_ttl)
         if now is not None:
             unit.now = now

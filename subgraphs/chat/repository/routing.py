@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from subgraphs.chat.models import ChatAgent
 from subgraphs.kit.repository import Repository
@@ -22,22 +22,12 @@ class RoutingRepository(Repository[ChatAgent]):
         return self.session.get_bind().dialect.name
 
     async def lock(self) -> None:
-        """Held until the transaction ends. PostgreSQL: a transaction-scoped advisory lock, so
-        routing in two processes never reads the same free capacity. SQLite: a no-op UPDATE
-        takes the database write lock before anything is read."""
+        """PostgreSQL: a transaction-scoped advisory lock, held until the transaction ends, so
+        routing in two processes never reads the same free capacity. SQLite: nothing to do;
+        every chat write transaction began `BEGIN IMMEDIATE` (`RequestSessions.write()`,
+        `write_transaction`), so it already holds the database's single write lock."""
         if self.dialect == "postgresql":
             await self.session.execute(text(f"SELECT pg_advisory_xact_lock({ROUTING_LOCK})"))
-            return
-        await self.claim_writer()
-
-    async def claim_writer(self) -> None:
-        """SQLite only: take the database write lock before the first read, so a transaction
-        that reads then writes never fails with "database is locked" (a deferred transaction
-        cannot upgrade while another writer holds the lock); waiting uses the busy timeout.
-        PostgreSQL needs nothing here."""
-        if self.dialect == "sqlite":
-            touch = update(ChatAgent).where(ChatAgent.user_id.is_(None)).values(capacity=0)
-            await self.session.execute(touch.execution_options(synchronize_session=False))
 
     async def agent(self, user_id: uuid.UUID) -> ChatAgent | None:
         return await self.find_one(self.base().where(ChatAgent.user_id == user_id))

@@ -18,7 +18,7 @@ from subgraphs.chat.loaders import (
     QueuePositions,
     ReceiptsByConversation,
 )
-from subgraphs.chat.service.access import begin_write, resolve_actor
+from subgraphs.chat.service.access import resolve_actor
 from subgraphs.chat.service.common import ChatActor, Unit
 from subgraphs.chat.types.objects import Ctx
 from subgraphs.kit.auth.errors import UnauthenticatedError
@@ -90,8 +90,7 @@ async def mutate(
     scope = request_scope(info, contact_token, public)
 
     async def run() -> T:
-        session = await info.context.sessions.write()
-        await begin_write(session, scope)
+        session = await info.context.sessions.write()  # BEGIN IMMEDIATE on SQLite (kit)
         actor = await chat_actor(info, session, scope, contact_token)
         if actor is None:
             actor = ChatActor(None, None, is_agent=False, reads_all=False, configures=False)

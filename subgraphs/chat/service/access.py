@@ -5,16 +5,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.chat.errors import ContactTokenError
-from subgraphs.chat.repository import ConversationsRepository, RoutingRepository
+from subgraphs.chat.repository import ConversationsRepository
 from subgraphs.chat.service.common import ChatActor
 from subgraphs.chat.service.conversations import hash_token
 from subgraphs.kit.auth.principal import Principal
 from subgraphs.kit.scope import TenantScope
-
-
-async def begin_write(session: AsyncSession, scope: TenantScope) -> None:
-    """The first statement of every chat write transaction (see `claim_writer`)."""
-    await RoutingRepository(session, scope).claim_writer()
 
 
 async def resolve_actor(
