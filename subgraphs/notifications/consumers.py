@@ -11,8 +11,7 @@ notification is unique per (event, user, kind). The actor of an event is never n
 | `projects.task_commented` | @mentioned users (MENTIONED) |
 | `chat.agent_mentioned` | @mentioned agents (MENTIONED) |
 | `chat.conversation_assigned` | the new assignee (CONVERSATION_ASSIGNED); followed |
-| `chat.message_posted` | the assignee while AWAY/OFFLINE (CHAT_MESSAGE); chat does not
-  record this event yet: the handler states the payload it expects |
+| `chat.message_posted` | the assignee while AWAY/OFFLINE at post time (CHAT_MESSAGE) |
 | `integrations.webhook_endpoint_disabled` | the users in `notify` (WEBHOOK_DISABLED) |
 | `identity.user_created` / `identity.user_updated` | nobody: default the user's email and
   @handle settings (`identity_sync.py`) |
@@ -134,7 +133,7 @@ async def chat_mention(session: AsyncSession, event: Event) -> None:
 
 
 async def chat_message(session: AsyncSession, event: Event) -> None:
-    """`chat.message_posted` (expected from chat: `conversation_id`, `assignee_id`,
+    """`chat.message_posted` (from chat: `conversation_id`, `assignee_id`,
     `assignee_status` at posting time, `private`, `preview`): the assignee hears about a new
     message only while AWAY or OFFLINE (online agents see it in the conversation)."""
     assignee = _field(event, "assignee_id")
@@ -170,7 +169,7 @@ HANDLERS: dict[str, EventHandler] = {
     "projects.task_commented": task_comment,
     "chat.agent_mentioned": chat_mention,
     "chat.conversation_assigned": conversation_assigned,
-    "chat.message_posted": chat_message,  # not recorded by chat yet (docs/notifications.md)
+    "chat.message_posted": chat_message,
     "integrations.webhook_endpoint_disabled": webhook_disabled,
     **dict.fromkeys(USER_EVENTS, identity_user),
 }
