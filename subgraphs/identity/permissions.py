@@ -19,6 +19,9 @@ PERMISSIONS: dict[str, str] = {
     "tenant:manage": "Rename the tenant and manage its custom domains (tenants subgraph)",
     "tickets:read": "Read helpdesk tickets",
     "tickets:write": "Create, update and assign tickets",
+    "tickets:request": "Open tickets and follow one's own (end customers; no agent access)",
+    "tickets:admin": "Configure the helpdesk: statuses, SLA policies, automations, shared views",
+    "webhooks:manage": "Register and manage webhook endpoints (they receive every event)",
     "projects:read": "Read projects and tasks",
     "projects:write": "Create and update projects and tasks",
     "chat:read": "Read chat channels",
@@ -34,6 +37,8 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "agent": frozenset(_READ | {"tickets:write", "chat:write"}),
     "member": frozenset(_READ | {"tickets:write", "projects:write", "chat:write"}),
     "viewer": frozenset(_READ),
+    # an end customer: tickets treats anyone without tickets:read/write as a requester
+    "requester": frozenset({"tickets:request"}),
 }
 OWNER = "owner"
 

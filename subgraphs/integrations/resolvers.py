@@ -26,8 +26,8 @@ from subgraphs.kit.events.jobs import find_job
 from subgraphs.kit.payloads import guard
 
 MAX_DELIVERIES = 100
-# webhooks export every event of the tenant: only who manages its settings (owner, admin)
-MANAGE = "settings:manage"
+# webhooks export every event of the tenant: owner and admin (or a custom role granting it)
+MANAGE = "webhooks:manage"
 
 
 def person(info: Ctx) -> uuid.UUID | None:

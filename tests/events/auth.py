@@ -12,7 +12,7 @@ from subgraphs.identity.tokens import TokenIssuer
 from subgraphs.kit.auth import Authenticator, InProcessKeySource, TokenPolicy
 from subgraphs.kit.ids import TenantId
 
-ADMIN = ("settings:manage", "users:read")
+ADMIN = ("webhooks:manage", "users:read")
 VIEWER = ("users:read", "tickets:read")
 
 

@@ -1,4 +1,4 @@
-"""Who may manage webhooks: `settings:manage` (owner, admin); others get FORBIDDEN, no
+"""Who may manage webhooks: `webhooks:manage` (owner, admin); others get FORBIDDEN, no
 credential UNAUTHENTICATED. The registering person is remembered (told on auto-disable)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from subgraphs.identity.permissions import BUILTIN_ROLES
 from subgraphs.integrations import repository
 from subgraphs.integrations.app import build_app
 from tests.events.auth import TOKENS, VIEWER
@@ -33,14 +34,19 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
 
 
-async def test_only_settings_managers_touch_webhooks(world: World) -> None:
+async def test_only_webhook_managers_touch_webhooks(world: World) -> None:
     tenant = world.tenants[0]
-    viewer = TOKENS.headers(tenant, VIEWER)
+    refused = [
+        TOKENS.headers(tenant, VIEWER),
+        TOKENS.headers(tenant, BUILTIN_ROLES["member"]),
+        TOKENS.headers(tenant, ("settings:manage", "users:read")),  # no longer enough
+    ]
     anonymous = {"x-tenant-id": str(tenant)}
     transport = httpx.ASGITransport(app=build_app(runtime_for(world)))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         for query in (CREATE, LIST, DELIVERIES):
-            assert codes(await post(client, query, viewer)) == ["FORBIDDEN"], query
+            for headers in refused:
+                assert codes(await post(client, query, headers)) == ["FORBIDDEN"], query
             assert codes(await post(client, query, anonymous)) == ["UNAUTHENTICATED"], query
         async with world.session(tenant) as session:
             assert await repository.list_endpoints(session) == []
@@ -68,3 +74,14 @@ async def test_the_registering_person_is_remembered_not_a_service(world: World) 
     assert first.created_by == str(person)
     assert second is not None
     assert second.created_by is None
+
+
+async def test_the_builtin_admin_registers_webhooks(world: World) -> None:
+    tenant = world.tenants[0]
+    admin = TOKENS.headers(tenant, BUILTIN_ROLES["admin"])
+    transport = httpx.ASGITransport(app=build_app(runtime_for(world)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        created = (await post(client, CREATE, admin))["data"]["createWebhookEndpoint"]
+        assert created["userErrors"] == [], created
+        listed = (await post(client, LIST, admin))["data"]["webhookEndpoints"]
+    assert [e["id"] for e in listed] == [created["endpoint"]["id"]]

@@ -1,6 +1,6 @@
 # mypy: disable-error-code="untyped-decorator"
 """Automations: `ticketAutomations`, `saveTicketAutomation`, `deleteTicketAutomation`
-(all need `settings:manage`)."""
+(all need `tickets:admin`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Automation rules: their shape, validation and CRUD (`settings:manage`).
+"""Automation rules: their shape, validation and CRUD (`tickets:admin`).
 
 A rule: `triggers` (CREATED, UPDATED, COMMENTED, TIME), `conditions` (all must hold),
 `any_conditions` (one must hold when given), and `actions`. A condition is

@@ -9,7 +9,7 @@ from subgraphs.kit.auth.principal import Principal
 
 READ_ALL = "tickets:read"
 WRITE = "tickets:write"
-CONFIGURE = "settings:manage"
+CONFIGURE = "tickets:admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,8 +17,9 @@ class Actor:
     """The caller as the tickets domain sees it.
 
     An agent holds `tickets:write`, a viewer only `tickets:read`; any other authenticated
-    person of the tenant is a requester: sees and replies to their own tickets only, never
-    internal notes.
+    person of the tenant (identity's `requester` role, holding `tickets:request`, or a custom
+    role without either) is a requester: sees and replies to their own tickets only, never
+    internal notes. `tickets:admin` configures the helpdesk.
     """
 
     user_id: uuid.UUID

@@ -1,5 +1,5 @@
 """Per-tenant configuration: statuses, priorities, groups, custom fields, calendars, SLA
-policies. Changing configuration needs `settings:manage`."""
+policies. Changing configuration needs `tickets:admin`."""
 
 from __future__ import annotations
 

@@ -272,6 +272,34 @@ async def test_custom_role_and_profile(harness: Harness) -> None:
     assert bad["data"]["updateProfile"]["userErrors"] == [{"code": "INVALID_INPUT"}]
 
 
+async def test_builtin_requester_and_admin_permissions(harness: Harness) -> None:
+    tenant = await harness.owned_tenant()
+    listed = await harness.gql(
+        "{ roles { name permissions builtin } }", tenant=tenant.id, token=tenant.owner_token
+    )
+    roles = {r["name"]: r for r in listed["data"]["roles"]}
+    assert roles["requester"] == {
+        "name": "requester", "permissions": ["tickets:request"], "builtin": True,
+    }  # fmt: skip
+    for name in ("owner", "admin"):
+        assert {"tickets:admin", "webhooks:manage"} <= set(roles[name]["permissions"]), name
+    for name in ("agent", "member", "viewer"):
+        assert not {"tickets:admin", "webhooks:manage"} & set(roles[name]["permissions"]), name
+    taken = await harness.gql(
+        'mutation { createRole(name: "requester", permissions: ["users:read"]) '
+        "{ userErrors { code } } }",
+        tenant=tenant.id,
+        token=tenant.owner_token,
+    )
+    assert taken["data"]["createRole"]["userErrors"] == [{"code": "ROLE_EXISTS"}]
+    customer = await harness.add_user(tenant, "c@example.test", "requester")
+    assert customer["user"]["role"] == "requester"
+    people = await harness.gql(
+        "{ roles { name } }", tenant=tenant.id, token=customer["accessToken"]
+    )  # an end customer does not see the tenant's people or roles
+    assert people["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
 async def test_jwks_endpoint_serves_the_signing_key(harness: Harness) -> None:
     response = await harness.client.get("/.well-known/jwks.json")
     keys = response.json()["keys"]

@@ -67,13 +67,6 @@ class TicketsHarness:
 
     async def people(self) -> People:
         tenant = await self.identity.owned_tenant()
-        body = await self.identity.gql(
-            'mutation { createRole(name: "requester", permissions: ["users:read"]) '
-            "{ userErrors { code } } }",
-            tenant=tenant.id,
-            token=tenant.owner_token,
-        )
-        assert body["data"]["createRole"]["userErrors"] == [], body
         agent = await self.identity.add_user(tenant, f"agent@{tenant.slug}.test", "agent")
         viewer = await self.identity.add_user(tenant, f"viewer@{tenant.slug}.test", "viewer")
         req = await self.identity.add_user(tenant, f"req@{tenant.slug}.test", "requester")

@@ -85,6 +85,29 @@ async def test_crud_permissions_and_validation(th: TicketsHarness, people: Peopl
     assert [a["name"] for a in listed["data"]["ticketAutomations"]] == ["Renamed"]
 
 
+async def test_tickets_admin_not_settings_manage_configures(
+    th: TicketsHarness, people: People
+) -> None:
+    """Automations need `tickets:admin` (built-in admin); `settings:manage` alone is not enough."""
+    tenant = people.tenant
+    role = await th.identity.gql(
+        'mutation { createRole(name: "security", permissions: ["settings:manage"]) '
+        "{ userErrors { code } } }",
+        tenant=tenant.id,
+        token=tenant.owner_token,
+    )
+    assert role["data"]["createRole"]["userErrors"] == [], role
+    security = await th.identity.add_user(tenant, f"sec@{tenant.slug}.test", "security")
+    admin = await th.identity.add_user(tenant, f"admin@{tenant.slug}.test", "admin")
+    rule = {"name": "Tag refunds", "actions": {"addTags": ["refund"]}}
+    denied = await _save(th, people, token=security["accessToken"], **rule)
+    assert [e["code"] for e in denied["userErrors"]] == ["FORBIDDEN"]
+    saved = await _save(th, people, token=admin["accessToken"], **rule)
+    assert saved["userErrors"] == [], saved
+    listed = await th.gql(LIST, tenant=tenant, token=admin["accessToken"])
+    assert [a["name"] for a in listed["data"]["ticketAutomations"]] == ["Tag refunds"]
+
+
 async def test_on_create_sets_fields_notes_and_auto_assigns(
     th: TicketsHarness, people: People
 ) -> None:
