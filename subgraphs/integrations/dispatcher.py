@@ -30,7 +30,7 @@ from subgraphs.integrations.service import WEBHOOKS_TOPIC
 from subgraphs.integrations.signing import SIGNATURE_HEADER, sign
 from subgraphs.kit.db import write_transaction
 from subgraphs.kit.events import SessionFactory, TenantSource, record
-from subgraphs.kit.events.wake import WakeSignal, announcements
+from subgraphs.kit.events.wake import WakeSchedule, WakeSignal, announcements
 from subgraphs.kit.ids import TenantId
 from subgraphs.kit.net import Resolver, UrlNotAllowedError, pinned_post, system_resolver
 
@@ -109,20 +109,14 @@ class WebhookDispatcher:
         self.client = httpx.AsyncClient(timeout=self.options.timeout, follow_redirects=False)
         self.stats = DispatchStats()
         self.listening = asyncio.Event()  # set once subscribed to the wake-up channel
-        self._dirty: set[TenantId] = set()
         self._due: dict[TenantId, datetime] = {}  # known next attempt per visited tenant
-        self._wake = asyncio.Event()
-        self._next_sweep = 0.0
+        self._schedule = WakeSchedule(self.options.sweep_interval, clock)
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
     def on_wake(self, tenants: set[TenantId] | None) -> None:
-        if tenants is None:  # re-subscribed: announcements may have been missed
-            self._next_sweep = 0.0
-        else:
-            self._dirty.update(tenants)
-        self._wake.set()
+        self._schedule.on_wake(tenants)  # None: re-subscribed, announcements may be missed
 
     def _on_announce(self, topic: str, tenants: set[TenantId]) -> None:
         if topic == WEBHOOKS_TOPIC:
@@ -156,22 +150,12 @@ class WebhookDispatcher:
     async def cycle(self, sweep_interval: float) -> int:
         """Sweep every tenant when due, else visit the announced and the known-due ones."""
         self.stats.cycles += 1
-        now = self.clock()
-        if now >= self._next_sweep:
-            self._next_sweep = now + sweep_interval
-            if self.wake is not None:
-                await self.wake.take_dirty()  # this sweep covers them
+        self._schedule.sweep_interval = sweep_interval
+        targets = await self._schedule.next(self.wake)
+        if targets is None:
             sent = await self.run_once()
             self.stats.sweeps += 1
             return sent
-        targets = set(self._dirty)
-        self._dirty.clear()
-        if self.wake is not None:
-            try:
-                targets |= await self.wake.take_dirty()
-            except Exception:
-                self._dirty |= targets  # keep the in-process hints for the next cycle
-                raise
         wall = datetime.now(UTC)
         targets |= {t for t, due in self._due.items() if due <= wall}
         if not targets:
@@ -183,19 +167,11 @@ class WebhookDispatcher:
         return sent
 
     async def _wait(self, stop: asyncio.Event) -> None:
-        if self._dirty:
-            return
-        self._wake.clear()
-        timeout = max(0.0, self._next_sweep - self.clock())
+        until = None
         if self._due:
             until_due = (min(self._due.values()) - datetime.now(UTC)).total_seconds()
-            timeout = min(timeout, max(MIN_WAIT, until_due))
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-        try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
+            until = max(MIN_WAIT, until_due)
+        await self._schedule.wait(stop, until)
 
     async def run_once(self) -> int:
         sent = 0

@@ -42,7 +42,7 @@ from subgraphs.kit.events.outbox import (
 )
 from subgraphs.kit.events.streams import Streams
 from subgraphs.kit.events.types import Event
-from subgraphs.kit.events.wake import WakeSignal
+from subgraphs.kit.events.wake import WakeSchedule, WakeSignal
 from subgraphs.kit.ids import TenantId
 
 __all__ = ["Relay", "RelayOptions", "RelayStats", "SessionFactory", "TenantSource"]
@@ -113,10 +113,8 @@ class Relay:
         self.clock = clock
         self.listening = asyncio.Event()  # set once subscribed to the wake-up channel
         self._run_id: str | None = None
-        self._dirty: set[TenantId] = set()
-        self._wake = asyncio.Event()
         self._last_trim = time.monotonic()
-        self._next_sweep = 0.0  # the first cycle sweeps
+        self._schedule = WakeSchedule(self.sweep_interval, clock)
 
     @property
     def sweep_interval(self) -> float:
@@ -124,18 +122,13 @@ class Relay:
 
     def nudge(self, item: Event) -> None:
         """In-process hint that a tenant committed events (the sweep is the backstop)."""
-        self._dirty.add(item.tenant_id)
-        self._wake.set()
+        self._schedule.hint({item.tenant_id})
 
     def on_wake(self, tenants: set[TenantId] | None) -> None:
         """A wake-up from another process; None (after a (re)subscription) asks for a sweep,
         since announcements made meanwhile were missed."""
         self.stats.woken += 1
-        if tenants is None:
-            self._next_sweep = 0.0
-        else:
-            self._dirty.update(tenants)
-        self._wake.set()
+        self._schedule.on_wake(tenants)
 
     async def run(self, stop: asyncio.Event) -> None:
         unsubscribe = local_hub.subscribe(self.nudge) if self.in_process_hints else None
@@ -151,7 +144,7 @@ class Relay:
                     logger.exception("relay cycle failed")
                     await _sleep_or_stop(stop, 1.0)
                     continue
-                await self._wait(stop)
+                await self._schedule.wait(stop)
         finally:
             if unsubscribe is not None:
                 unsubscribe()
@@ -162,37 +155,14 @@ class Relay:
     async def cycle(self) -> int:
         """Sweep every tenant when the sweep is due, else drain the announced ones only."""
         self.stats.cycles += 1
-        now = self.clock()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self.sweep_interval
-            if self.wake is not None:
-                await self.wake.take_dirty()  # this sweep covers them
+        dirty = await self._schedule.next(self.wake)
+        if dirty is None:
             published = await self.run_once()
             self.stats.sweeps += 1  # completed sweeps
             return published
-        dirty = set(self._dirty)
-        self._dirty.clear()
-        if self.wake is not None:
-            try:
-                dirty |= await self.wake.take_dirty()
-            except Exception:
-                self._dirty |= dirty  # keep the in-process hints for the next cycle
-                raise
         if not dirty:
             return 0
         return await self.run_once(sorted(dirty))
-
-    async def _wait(self, stop: asyncio.Event) -> None:
-        if self._dirty:
-            return
-        self._wake.clear()
-        timeout = max(0.0, self._next_sweep - self.clock())
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-        try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
 
     async def run_once(self, tenants: list[TenantId] | None = None) -> int:
         """One pass: detect a Redis restart, then drain every (or the given) tenant."""
@@ -203,7 +173,7 @@ class Relay:
         else:  # only ACTIVE tenants are relayed, whatever a wake-up named
             active = set(all_tenants)
             targets = [t for t in tenants if t in active]
-        self._dirty.difference_update(targets)
+        self._schedule.dirty.difference_update(targets)
         total = 0
         for tenant_id in targets:
             self.stats.tenants_drained += 1

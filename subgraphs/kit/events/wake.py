@@ -14,6 +14,9 @@ until the relay's periodic sweep of every tenant (`RelayOptions.sweep_interval`)
 Other work queues use the same mechanism under their own topic: `announce(session, topic,
 tenant)` in a transaction announces the tenant on `{topic}:dirty` / `{topic}:wake` after the
 commit (the webhook dispatcher's `webhooks` topic: new deliveries, redeliveries).
+
+`WakeSchedule` is the cycle both the relay and the webhook dispatcher run on: sweep every
+tenant when the sweep is due, else visit the tenants hinted in-process or announced on Redis.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
@@ -42,6 +46,7 @@ __all__ = [
     "Announcements",
     "RedisWakeSignal",
     "WakePublisher",
+    "WakeSchedule",
     "WakeSignal",
     "announce",
     "announcements",
@@ -261,3 +266,67 @@ def start_wake_publisher(
         stop_announcements()
 
     return publisher, stop
+
+
+class WakeSchedule:
+    """When to sweep every tenant, and which tenants were announced meanwhile.
+
+    `next()` answers None ("sweep every tenant now": due every `sweep_interval`, the first
+    call included, or after `on_wake(None)`) or the tenants hinted in-process (`hint`,
+    `on_wake`) plus those a `WakeSignal` popped from Redis; `wait()` sleeps until a hint, the
+    next sweep or `stop`."""
+
+    def __init__(self, sweep_interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.sweep_interval = sweep_interval
+        self.clock = clock
+        self.dirty: set[TenantId] = set()  # in-process hints not yet taken
+        self.next_sweep = 0.0  # the first cycle sweeps
+        self._woken = asyncio.Event()
+
+    def hint(self, tenants: Iterable[TenantId]) -> None:
+        self.dirty.update(tenants)
+        self._woken.set()
+
+    def on_wake(self, tenants: set[TenantId] | None) -> None:
+        """A wake-up; None (after a (re)subscription) asks for a sweep, since announcements
+        made meanwhile were missed."""
+        if tenants is None:
+            self.next_sweep = 0.0
+            self._woken.set()
+        else:
+            self.hint(tenants)
+
+    async def next(self, wake: WakeSignal | None) -> set[TenantId] | None:
+        """None: sweep every tenant now (what Redis announced is dropped, the sweep covers
+        it); else the tenants to visit (possibly none). If Redis fails, the in-process hints
+        are kept for the next call and the error propagates."""
+        now = self.clock()
+        if now >= self.next_sweep:
+            self.next_sweep = now + self.sweep_interval
+            if wake is not None:
+                await wake.take_dirty()  # this sweep covers them
+            return None
+        dirty = set(self.dirty)
+        self.dirty.clear()
+        if wake is not None:
+            try:
+                dirty |= await wake.take_dirty()
+            except Exception:
+                self.dirty |= dirty  # keep the in-process hints for the next cycle
+                raise
+        return dirty
+
+    async def wait(self, stop: asyncio.Event, until: float | None = None) -> None:
+        """Sleep until a hint, the next sweep, `until` seconds (if given) or `stop`."""
+        if self.dirty:
+            return
+        self._woken.clear()
+        timeout = max(0.0, self.next_sweep - self.clock())
+        if until is not None:
+            timeout = min(timeout, until)
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
