@@ -8,7 +8,6 @@ saas-platform operators disable --email ops@example.com     # its tokens die at 
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -17,13 +16,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from saas_platform.commands.control import run_on_control
 from saas_platform.settings import Settings
-from saas_platform.tenancy.runtime import open_control, prepare_control
 from subgraphs.identity.keyring import load_secret, secret_box
 from subgraphs.identity.passwords import HashingService, ScryptHasher, default_hasher
 from subgraphs.identity.service.operators import create_operator, enroll_operator_totp
 from subgraphs.kit.db import Database
-from subgraphs.kit.errors import DomainError
 from subgraphs.tenants.models import Operator, OperatorStatus
 from subgraphs.tenants.repository import OperatorRepository
 
@@ -34,21 +32,7 @@ EmailOption = Annotated[str, typer.Option("--email", help="The operator's email 
 
 
 def _run(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    settings = Settings.from_env()
-
-    async def main() -> T:
-        await prepare_control(settings)
-        control = open_control(settings)
-        try:
-            return await work(control, settings)
-        finally:
-            await control.dispose()
-
-    try:
-        return asyncio.run(main())
-    except DomainError as error:
-        console.print(f"[red]{error.code_name}[/red]: {error}")
-        raise typer.Exit(1) from error
+    return run_on_control(work, console)
 
 
 def _password() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,13 +12,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saas_platform.commands.control import run_on_control
 from saas_platform.settings import Settings
 from saas_platform.tenancy.backup import BackupError, backup_tenant, restore_tenant
 from saas_platform.tenancy.lifecycle import purge_tenants
 from saas_platform.tenancy.provisioning import Provisioner
-from saas_platform.tenancy.runtime import open_control, prepare_control
 from subgraphs.kit.db import Database
-from subgraphs.kit.errors import DomainError
 from subgraphs.tenants import service
 from subgraphs.tenants.errors import TenantNotFoundError
 from subgraphs.tenants.models import Tenant
@@ -31,22 +29,9 @@ T = TypeVar("T")
 
 
 def _run(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    """Prepare the control database, run `work`, print domain errors with their code."""
-    settings = Settings.from_env()
-
-    async def main() -> T:
-        await prepare_control(settings)
-        control = open_control(settings)
-        try:
-            return await work(control, settings)
-        finally:
-            await control.dispose()
-
+    """Run `work` on the control database; domain and backup errors printed with a code."""
     try:
-        return asyncio.run(main())
-    except DomainError as error:
-        console.print(f"[red]{error.code_name}[/red]: {error}")
-        raise typer.Exit(1) from error
+        return run_on_control(work, console)
     except BackupError as error:
         console.print(f"[red]BACKUP_FAILED[/red]: {error}")
         raise typer.Exit(1) from error
