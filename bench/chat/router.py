@@ -20,87 +20,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import httpx
-import yaml
 
 from bench.chat.run import _throughput, fanout
-from bench.tickets.router import _env, free_port, processes, start_subgraph, wait_ready
-from router.compose.compose import compose
-from router.compose.result import SubgraphSource
+from bench.procs import (
+    ROOT,
+    Started,
+    processes,
+    start_router,
+    start_server,
+    start_subgraph,
+    subprocess_env,
+)
 from saas_platform.tenancy.testing import tenancy_env
-from subgraphs.kit.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 from subgraphs.kit.pubsub import PubSub
-from subgraphs.registry import subgraph_sdls
 from tests.conftest import POSTGRES_URL, REDIS_URL
 from tests.subgraphs.chat.harness import chat_harness
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-async def start_router(
-    started: list[subprocess.Popen[bytes]], folder: Path, chat: int, identity: int
-) -> int:
-    """A router whose supergraph is the chat subgraph at `chat`; tokens checked by JWKS."""
-    folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (start-up only)
-    sdl = subgraph_sdls()["chat"][1]
-    result = compose([SubgraphSource("chat", f"http://127.0.0.1:{chat}/graphql", sdl)])
-    assert result.supergraph_sdl is not None, result.errors
-    supergraph = folder / "supergraph.graphql"
-    supergraph.write_text(result.supergraph_sdl)
-    config = {
-        "log_level": "warning",
-        "hot_reload": False,
-        "propagate_headers": ["authorization", "x-tenant-id", "x-request-id"],
-        "policies": {
-            "jwt": {
-                "enabled": True,
-                "jwks_url": f"http://127.0.0.1:{identity}/.well-known/jwks.json",
-                "issuer": DEFAULT_ISSUER,
-                "audience": DEFAULT_AUDIENCE,
-            }
-        },
-    }
-    (folder / "router.yaml").write_text(yaml.safe_dump(config))
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: ASYNC220 (start-up only, not measured)
-        [
-            sys.executable,
-            "-m",
-            "router",
-            "--supergraph",
-            str(supergraph),
-            "--port",
-            str(port),
-            "--config",
-            str(folder / "router.yaml"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    started.append(proc)
-    await wait_ready(f"http://127.0.0.1:{port}/health", proc)
-    return port
-
-
-async def start_chat(started: list[subprocess.Popen[bytes]], env: dict[str, str]) -> int:
+async def start_chat(started: Started, env: dict[str, str]) -> int:
     """A chat process via `python -m bench.chat.serve` (the plain subgraph command)."""
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: ASYNC220 (start-up only, not measured)
-        [sys.executable, "-m", "bench.chat.serve", "chat", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    started.append(proc)
-    await wait_ready(f"http://127.0.0.1:{port}/health", proc)
-    return port
+    return await start_server(started, [sys.executable, "-m", "bench.chat.serve", "chat"], env)
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -125,16 +69,16 @@ async def run(args: argparse.Namespace) -> None:
             inbox = await ch.inbox(people)
             conv = (await ch.start(people, inbox))["conversation"]["id"]
             with processes() as started:
-                identity = await start_subgraph(started, "identity", _env(env))
+                identity = await start_subgraph(started, "identity", subprocess_env(env))
                 jwks = f"http://127.0.0.1:{identity}/.well-known/jwks.json"
-                chat_env = _env(env, AUTH_JWKS_URL=jwks, REDIS_URL=args.redis)
+                chat_env = subprocess_env(env, AUTH_JWKS_URL=jwks, REDIS_URL=args.redis)
                 chat_env["PYTHONPATH"] = str(ROOT)
                 if args.as_is:  # `saas-platform subgraph chat`; same code as bench.chat.serve
                     chats = [await start_subgraph(started, "chat", chat_env) for _ in range(2)]
                 else:
                     chats = [await start_chat(started, chat_env) for _ in range(2)]
                 routers = [
-                    await start_router(started, folder / f"router{i}", chat, identity)
+                    await start_router(started, folder / f"router{i}", {"chat": chat}, identity)
                     for i, chat in enumerate(chats)
                 ]
                 servers = [p.pid for p in started[1:]]  # two chats, two routers

@@ -9,7 +9,7 @@ cards (a third assigned) are set up in this process (the test harness), on an is
 database set. Then three processes on ephemeral 127.0.0.1 ports: `saas-platform subgraph
 identity`, `saas-platform subgraph projects` (verifying tokens against identity's JWKS) and
 `python -m router` on a supergraph composed with `router.compose` from the registry's SDLs of
-identity and projects, its JWT policy on (the process plumbing is bench/tickets/router.py's).
+identity and projects, its JWT policy on (the process plumbing is bench/procs.py's).
 The same board query is timed through the router (assignee names resolved from identity)
 and straight against the projects subgraph (assignee ids only), so the difference is the
 router's planning, the entity fetch to identity and the merge. Bounded: `--requests`
@@ -23,20 +23,14 @@ import argparse
 import asyncio
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 
-from bench.projects.run import _ms, seed_board
-from bench.tickets.router import _env, fetch_counts, processes, start_router, start_subgraph
-from saas_platform.tenancy.testing import tenancy_env
-from subgraphs.kit.auth.principal import Principal, PrincipalKind
-from subgraphs.kit.ids import TenantId
-from tests.conftest import POSTGRES_URL
-from tests.subgraphs.projects.harness import projects_harness
+from bench.procs import fetch_counts, processes, start_router, start_subgraph, subprocess_env
+from bench.projects.run import _ms, bench_project, seed_board
 
 CARD = "id identifier title priority rank labels { name } state { name }"
 ROUTED = f"""query Board($id: ID!) {{ board(id: $id) {{ columns {{ name cardCount cards {{
@@ -79,18 +73,9 @@ async def measure(
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        admin = POSTGRES_URL if args.backend == "postgres" else None
-        async with (
-            tenancy_env(args.backend, Path(folder) / "data", admin) as env,
-            projects_harness(env) as api,
-        ):
-            tenant = await api.tenant()
-            actor = Principal(
-                tenant_id=TenantId(uuid.UUID(tenant.id)),
-                user_id=uuid.UUID(tenant.owner_id),
-                kind=PrincipalKind.USER,
-            )
-            project = await api.project(tenant, "BENCH")
+        async with bench_project(args.backend, Path(folder)) as setup:
+            env, api, tenant, project = setup.env, setup.api, setup.tenant, setup.project
+            actor = setup.actor
             started = time.perf_counter()
             await seed_board(api, actor, project, args.cards)
             seeded = time.perf_counter() - started
@@ -102,12 +87,12 @@ async def main(args: argparse.Namespace) -> None:
                 "seeded": f"{args.cards} cards in {seeded:.1f} s",
             }
             with processes() as running:
-                identity = await start_subgraph(running, "identity", _env(env))
+                identity = await start_subgraph(running, "identity", subprocess_env(env))
                 jwks = f"http://127.0.0.1:{identity}/.well-known/jwks.json"
-                projects = await start_subgraph(running, "projects", _env(env, AUTH_JWKS_URL=jwks))
-                router = await start_router(
-                    running, Path(folder), {"identity": identity, "projects": projects}
-                )
+                projects_env = subprocess_env(env, AUTH_JWKS_URL=jwks)
+                projects = await start_subgraph(running, "projects", projects_env)
+                ports = {"identity": identity, "projects": projects}
+                router = await start_router(running, Path(folder), ports, identity)
                 direct = await measure(
                     f"http://127.0.0.1:{projects}/graphql",
                     DIRECT,

@@ -20,6 +20,9 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from typing import Any
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
 
-from saas_platform.tenancy.testing import tenancy_env
+from saas_platform.tenancy.testing import TenancyEnv, tenancy_env
 from subgraphs.kit.auth.principal import Principal, PrincipalKind
 from subgraphs.kit.ids import TenantId
 from subgraphs.projects.models import Priority, Worklog
@@ -35,6 +38,7 @@ from subgraphs.projects.repository.time import RollupDimension
 from subgraphs.projects.service.tasks import TaskDraft, create_task
 from subgraphs.projects.service.worklogs import rollup
 from tests.conftest import POSTGRES_URL
+from tests.subgraphs.identity.harness import Tenant
 from tests.subgraphs.projects.harness import ProjectsHarness, projects_harness
 
 BOARD = """query($id: ID!) { board(id: $id) { columns { name cardCount cards {
@@ -199,20 +203,37 @@ async def bench_rollup(
     print(f"roll-up by USER over GraphQL: {_ms(samples)}")
 
 
+@dataclass(frozen=True, slots=True)
+class BenchProject:
+    env: TenancyEnv
+    api: ProjectsHarness
+    tenant: Tenant
+    actor: Principal  # the tenant's owner
+    project: dict[str, Any]
+
+
+@asynccontextmanager
+async def bench_project(backend: str, folder: Path) -> AsyncIterator[BenchProject]:
+    """An isolated database set under `folder`, a tenant and its project `BENCH` (empty)."""
+    admin = POSTGRES_URL if backend == "postgres" else None
+    async with (
+        tenancy_env(backend, folder / "data", admin) as env,
+        projects_harness(env) as api,
+    ):
+        tenant = await api.tenant()
+        actor = Principal(
+            tenant_id=TenantId(uuid.UUID(tenant.id)),
+            user_id=uuid.UUID(tenant.owner_id),
+            kind=PrincipalKind.USER,
+        )
+        project = await api.project(tenant, "BENCH")
+        yield BenchProject(env, api, tenant, actor, project)
+
+
 async def main(args: argparse.Namespace) -> None:
-    admin = POSTGRES_URL if args.backend == "postgres" else None
     with tempfile.TemporaryDirectory() as folder:
-        async with (
-            tenancy_env(args.backend, Path(folder) / "data", admin) as env,
-            projects_harness(env) as api,
-        ):
-            tenant = await api.tenant()
-            actor = Principal(
-                tenant_id=TenantId(uuid.UUID(tenant.id)),
-                user_id=uuid.UUID(tenant.owner_id),
-                kind=PrincipalKind.USER,
-            )
-            project = await api.project(tenant, "BENCH")
+        async with bench_project(args.backend, Path(folder)) as setup:
+            api, tenant, actor, project = setup.api, setup.tenant, setup.actor, setup.project
             start = time.perf_counter()
             await seed_board(api, actor, project, args.cards)
             print(

@@ -18,44 +18,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import orjson
-import yaml
 
-from router.compose.compose import compose
-from router.compose.result import SubgraphSource
-from saas_platform.tenancy.testing import TenancyEnv, tenancy_env
-from subgraphs.kit.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
-from subgraphs.registry import subgraph_sdls
+from bench.procs import fetch_counts, processes, start_router, start_subgraph, subprocess_env
+from saas_platform.tenancy.testing import tenancy_env
 from tests.conftest import POSTGRES_URL
 from tests.subgraphs.tickets.harness import People, TicketsHarness, tickets_harness
 
-ROOT = Path(__file__).resolve().parents[2]
 LIST = """query Tickets { tickets(first: 50) { edges { node { id number subject
   requester { id name email } assignee { id name } status { key } priority { key }
   slaBreached sla { metric targetAt remainingSeconds breached paused } } } } }"""
-FETCHES = re.compile(
-    r'^router_subgraph_fetch_duration_seconds_count\{subgraph="(\w+)"\} (\S+)$', re.M
-)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _ms(samples: list[float]) -> str:
@@ -85,125 +63,6 @@ async def seed(api: TicketsHarness, people: People, count: int) -> None:
             assigneeId=people.agent_id if i % 5 else None,
             priority=("low", "normal", "high")[i % 3],
         )
-
-
-def _env(env: TenancyEnv, **extra: str) -> dict[str, str]:
-    settings = env.settings
-    values = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    if settings.database_url:
-        values["DATABASE_URL"] = settings.database_url
-    values.update(
-        DATA_DIR=str(settings.data_dir),
-        TENANT_DB_PREFIX=settings.tenant_db_prefix,
-        TENANT_POOL_SIZE="4",
-        DB_POOL_TIMEOUT="10",
-        **extra,
-    )
-    return values
-
-
-@contextmanager
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        yield started
-    finally:
-        for proc in reversed(started):  # only what this benchmark started, by pid
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-async def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
-            try:
-                if (await client.get(url, timeout=2)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise TimeoutError(url)
-
-
-def _cli() -> str:
-    return str(Path(sys.executable).parent / "saas-platform")
-
-
-async def start_subgraph(
-    started: list[subprocess.Popen[bytes]], name: str, env: dict[str, str]
-) -> int:
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: ASYNC220 (start-up only, not measured)
-        [_cli(), "subgraph", name, "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    started.append(proc)
-    await wait_ready(f"http://127.0.0.1:{port}/health", proc)
-    return port
-
-
-async def start_router(
-    started: list[subprocess.Popen[bytes]], folder: Path, ports: dict[str, int]
-) -> int:
-    sdls = subgraph_sdls()
-    sources = [
-        SubgraphSource(name, f"http://127.0.0.1:{port}/graphql", sdls[name][1])
-        for name, port in ports.items()
-    ]
-    result = compose(sources)
-    assert result.supergraph_sdl is not None, result.errors
-    supergraph = folder / "supergraph.graphql"
-    supergraph.write_text(result.supergraph_sdl)
-    config = {
-        "log_level": "warning",
-        "hot_reload": False,
-        "propagate_headers": ["authorization", "x-tenant-id", "x-request-id"],
-        "policies": {
-            "jwt": {
-                "enabled": True,
-                "jwks_url": f"http://127.0.0.1:{ports['identity']}/.well-known/jwks.json",
-                "issuer": DEFAULT_ISSUER,
-                "audience": DEFAULT_AUDIENCE,
-            }
-        },
-    }
-    config_path = folder / "router.yaml"
-    config_path.write_text(yaml.safe_dump(config))
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: ASYNC220
-        [
-            sys.executable,
-            "-m",
-            "router",
-            "--supergraph",
-            str(supergraph),
-            "--port",
-            str(port),
-            "--config",
-            str(config_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    started.append(proc)
-    await wait_ready(f"http://127.0.0.1:{port}/health", proc)
-    return port
-
-
-async def fetch_counts(client: httpx.AsyncClient) -> dict[str, float]:
-    text = (await client.get("/metrics")).text
-    return {name: float(value) for name, value in FETCHES.findall(text)}
 
 
 async def measure(port: int, people: People, requests: int, clients: int) -> dict[str, str]:
@@ -257,11 +116,12 @@ async def main(args: argparse.Namespace) -> None:
             await seed(api, people, 50)
             report: dict[str, str] = {}
             with processes() as started:
-                identity = await start_subgraph(started, "identity", _env(env))
+                identity = await start_subgraph(started, "identity", subprocess_env(env))
                 jwks = f"http://127.0.0.1:{identity}/.well-known/jwks.json"
-                tickets = await start_subgraph(started, "tickets", _env(env, AUTH_JWKS_URL=jwks))
+                tickets_env = subprocess_env(env, AUTH_JWKS_URL=jwks)
+                tickets = await start_subgraph(started, "tickets", tickets_env)
                 ports = {"identity": identity, "tickets": tickets}
-                router = await start_router(started, Path(folder), ports)
+                router = await start_router(started, Path(folder), ports, identity)
                 for clients in sorted({1, args.clients}):
                     report.update(await measure(router, people, args.requests, clients))
             print(
