@@ -138,8 +138,8 @@ class PolicyHook(RouterHook):
                 logger.warning("%s", exc)
                 error = RequestError("Tenant lookup unavailable.", TENANT_LOOKUP_FAILED, 503, 503)
                 raise self._refuse(error) from None
-            except TenantError as exc:
-                raise self._refuse(_unauthenticated(f"Unknown tenant: {exc}")) from None
+            except TenantError:
+                raise self._refuse(_unauthenticated("Unknown tenant.")) from None
         if self.verifier is not None:
             opaque = False
             try:
