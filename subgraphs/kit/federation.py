@@ -6,14 +6,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
+from subgraphs.kit.errors import DomainError
 from subgraphs.kit.graphql_errors import KitErrorsExtension
 
 # accepted by strawberry 0.341 and by @theguild/federation-composition
 FEDERATION_VERSION = "2.7"
 
-__all__ = ["FEDERATION_VERSION", "build_federated_schema", "print_sdl"]
+__all__ = ["FEDERATION_VERSION", "KitSchema", "build_federated_schema", "print_sdl"]
 
 
 def build_federated_schema(
@@ -29,7 +32,7 @@ def build_federated_schema(
     from subgraphs.kit.app import RequestSessionsExtension
 
     all_extensions: list[Any] = [RequestSessionsExtension, KitErrorsExtension, *extensions]
-    return strawberry.federation.Schema(
+    return KitSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -37,6 +40,18 @@ def build_federated_schema(
         extensions=all_extensions,
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
+
+
+class KitSchema(strawberry.federation.Schema):
+    """Expected failures (DomainErrors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, ...) are answers,
+    not incidents: strawberry's error log (with a traceback) is kept for unexpected errors."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if not isinstance(e.original_error, DomainError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
 
 
 def print_sdl(schema: strawberry.federation.Schema) -> str:
