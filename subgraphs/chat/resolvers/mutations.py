@@ -81,17 +81,17 @@ class Mutation:
     async def start_conversation(
         self, info: Ctx, input: StartConversationInput
     ) -> StartConversationPayload:
-        new = conversations.NewConversation(
-            inbox_id=require_id(input.inbox_id, "inboxId"),
-            body=input.body,
-            subject=input.subject,
-            priority=input.priority or ConversationPriority.NONE,
-            contact_name=input.contact_name.strip()[:200],
-            contact_email=(input.contact_email or "").strip()[:320] or None,
-            skills=tuple(input.skills or ()),
-        )
 
         async def work(unit: Unit) -> StartConversationPayload:
+            new = conversations.NewConversation(
+                inbox_id=require_id(input.inbox_id, "inboxId"),
+                body=input.body,
+                subject=input.subject,
+                priority=input.priority or ConversationPriority.NONE,
+                contact_name=input.contact_name.strip()[:200],
+                contact_email=(input.contact_email or "").strip()[:320] or None,
+                skills=tuple(input.skills or ()),
+            )
             started = await conversations.start_conversation(unit, new)
             node = await _conversation_payload(info, unit, started.conversation)
             return StartConversationPayload(conversation=node, contact_token=started.contact_token)
@@ -103,16 +103,17 @@ class Mutation:
     async def update_conversation(
         self, info: Ctx, input: UpdateConversationInput
     ) -> ConversationPayload:
-        change = conversations.ConversationChange(
-            conversation_id=require_id(input.id, "id"),
-            status=ConversationStatus(input.status) if input.status else None,
-            priority=ConversationPriority(input.priority) if input.priority else None,
-            snoozed_until=input.snoozed_until,
-            subject=input.subject,
-            required_skills=None if input.required_skills is None else tuple(input.required_skills),
-        )
 
         async def work(unit: Unit) -> Conversation:
+            skills_wanted = input.required_skills
+            change = conversations.ConversationChange(
+                conversation_id=require_id(input.id, "id"),
+                status=ConversationStatus(input.status) if input.status else None,
+                priority=ConversationPriority(input.priority) if input.priority else None,
+                snoozed_until=input.snoozed_until,
+                subject=input.subject,
+                required_skills=None if skills_wanted is None else tuple(skills_wanted),
+            )
             view = await conversations.update_conversation(unit, change)
             return await _conversation_payload(info, unit, view)
 
@@ -123,10 +124,10 @@ class Mutation:
     async def assign_conversation(
         self, info: Ctx, input: AssignConversationInput
     ) -> ConversationPayload:
-        key = require_id(input.id, "id")
-        assignee = require_id(input.assignee_id, "assigneeId") if input.assignee_id else None
 
         async def work(unit: Unit) -> Conversation:
+            key = require_id(input.id, "id")
+            assignee = require_id(input.assignee_id, "assigneeId") if input.assignee_id else None
             view = await conversations.assign_conversation(unit, key, assignee)
             return await _conversation_payload(info, unit, view)
 
@@ -134,23 +135,9 @@ class Mutation:
 
     @strawberry.mutation(description="A reply, or a private note (`private: true`, agents).")
     async def send_chat_message(self, info: Ctx, input: SendChatMessageInput) -> ChatMessagePayload:
-        new = messages.NewMessage(
-            conversation_id=require_id(input.conversation_id, "conversationId"),
-            body=input.body,
-            private=input.private,
-            canned_reply_id=require_id(input.canned_reply_id, "cannedReplyId")
-            if input.canned_reply_id
-            else None,
-            mentions=tuple(require_id(m, "mentions") for m in input.mentions or ()),
-            attachments=tuple(
-                Attachment(a.name[:255], a.url[:2000], a.content_type[:120], max(0, a.size))
-                for a in input.attachments or ()
-            ),
-            file_ids=tuple(require_id(f, "attachmentIds") for f in input.attachment_ids or ()),
-        )
 
         async def work(unit: Unit) -> ChatMessage:
-            return ChatMessage.of(await messages.post_message(unit, new))
+            return ChatMessage.of(await messages.post_message(unit, _new_message(input)))
 
         result = await mutate(info, work, contact_token=input.contact_token)
         if isinstance(result, list):
@@ -161,9 +148,9 @@ class Mutation:
     async def mark_conversation_read(
         self, info: Ctx, input: MarkConversationReadInput
     ) -> MarkConversationReadPayload:
-        key = require_id(input.conversation_id, "conversationId")
 
         async def work(unit: Unit) -> int:
+            key = require_id(input.conversation_id, "conversationId")
             return await messages.mark_read(unit, key, input.seq)
 
         result = await mutate(info, work, contact_token=input.contact_token)
@@ -175,9 +162,9 @@ class Mutation:
     async def escalate_conversation_to_ticket(
         self, info: Ctx, conversation_id: strawberry.ID
     ) -> ConversationPayload:
-        key = require_id(conversation_id, "conversationId")
 
         async def work(unit: Unit) -> Conversation:
+            key = require_id(conversation_id, "conversationId")
             view = await escalation.escalate_to_ticket(unit, key)
             return await _conversation_payload(info, unit, view)
 
@@ -190,10 +177,10 @@ class Mutation:
     async def merge_conversations(
         self, info: Ctx, input: MergeConversationsInput
     ) -> ConversationPayload:
-        source = require_id(input.source_id, "sourceId")
-        target = require_id(input.target_id, "targetId")
 
         async def work(unit: Unit) -> Conversation:
+            source = require_id(input.source_id, "sourceId")
+            target = require_id(input.target_id, "targetId")
             view = await escalation.merge_conversations(unit, source, target)
             return await _conversation_payload(info, unit, view)
 
@@ -226,9 +213,9 @@ class Mutation:
     async def set_agent_capacity(
         self, info: Ctx, input: SetAgentCapacityInput
     ) -> AgentPresencePayload:
-        user_id = require_id(input.user_id, "userId")
 
         async def work(unit: Unit) -> AgentPresence:
+            user_id = require_id(input.user_id, "userId")
             return _presence(await routing.set_capacity(unit, user_id, input.capacity))
 
         result = await mutate(info, work)
@@ -241,9 +228,9 @@ class Mutation:
         "only to agents holding all of them."
     )
     async def set_agent_skills(self, info: Ctx, input: SetAgentSkillsInput) -> AgentPresencePayload:
-        user_id = require_id(input.user_id, "userId")
 
         async def work(unit: Unit) -> AgentPresence:
+            user_id = require_id(input.user_id, "userId")
             return _presence(await routing.set_skills(unit, user_id, input.skills))
 
         result = await mutate(info, work)
@@ -253,22 +240,10 @@ class Mutation:
 
     @strawberry.mutation(description="Create (no id) or update an inbox.")
     async def save_chat_inbox(self, info: Ctx, input: SaveChatInboxInput) -> ChatInboxPayload:
-        key = require_id(input.id, "id") if input.id else None
-        spec = config.InboxSpec(
-            name=input.name,
-            channel=input.channel,
-            routing=input.routing,
-            capacity=input.capacity,
-            clear_capacity=input.unlimited_capacity,
-            team_id=require_id(input.team_id, "teamId") if input.team_id else None,
-            timezone=input.timezone,
-            office_hours=input.office_hours,
-            away_message=input.away_message,
-            required_skills=None if input.required_skills is None else tuple(input.required_skills),
-        )
 
         async def work(unit: Unit) -> ChatInbox:
-            return ChatInbox.of(await config.save_inbox(unit, key, spec))
+            key = require_id(input.id, "id") if input.id else None
+            return ChatInbox.of(await config.save_inbox(unit, key, _inbox_spec(input)))
 
         result = await mutate(info, work)
         if isinstance(result, list):
@@ -277,12 +252,12 @@ class Mutation:
 
     @strawberry.mutation(description="Create (no id) or update a team and its members.")
     async def save_chat_team(self, info: Ctx, input: SaveChatTeamInput) -> ChatTeamPayload:
-        key = require_id(input.id, "id") if input.id else None
-        members = None
-        if input.member_ids is not None:
-            members = [require_id(m, "memberIds") for m in input.member_ids]
 
         async def work(unit: Unit) -> ChatTeam:
+            key = require_id(input.id, "id") if input.id else None
+            members = None
+            if input.member_ids is not None:
+                members = [require_id(m, "memberIds") for m in input.member_ids]
             team = await config.save_team(unit, key, input.name, members)
             return ChatTeam(id=_sid(team.id), name=team.name)
 
@@ -293,9 +268,9 @@ class Mutation:
 
     @strawberry.mutation(description="Create (no id) or update a canned reply.")
     async def save_canned_reply(self, info: Ctx, input: SaveCannedReplyInput) -> CannedReplyPayload:
-        key = require_id(input.id, "id") if input.id else None
 
         async def work(unit: Unit) -> CannedReply:
+            key = require_id(input.id, "id") if input.id else None
             row = await config.save_canned_reply(unit, key, input.short_code, input.content)
             return CannedReply(id=_sid(row.id), short_code=row.short_code, content=row.content)
 
@@ -306,10 +281,9 @@ class Mutation:
 
     @strawberry.mutation
     async def delete_canned_reply(self, info: Ctx, id: strawberry.ID) -> DeleteCannedReplyPayload:
-        key = require_id(id, "id")
 
         async def work(unit: Unit) -> strawberry.ID:
-            return _sid(await config.delete_canned_reply(unit, key))
+            return _sid(await config.delete_canned_reply(unit, require_id(id, "id")))
 
         result = await mutate(info, work)
         if isinstance(result, list):
@@ -332,6 +306,40 @@ class Mutation:
 
         result = await mutate(info, work, contact_token=contact_token)
         return result is True
+
+
+def _new_message(input: SendChatMessageInput) -> messages.NewMessage:
+    """Parsed inside the unit of work, so a malformed id is a userError, not a top-level
+    error (as every parse in this module)."""
+    return messages.NewMessage(
+        conversation_id=require_id(input.conversation_id, "conversationId"),
+        body=input.body,
+        private=input.private,
+        canned_reply_id=require_id(input.canned_reply_id, "cannedReplyId")
+        if input.canned_reply_id
+        else None,
+        mentions=tuple(require_id(m, "mentions") for m in input.mentions or ()),
+        attachments=tuple(
+            Attachment(a.name[:255], a.url[:2000], a.content_type[:120], max(0, a.size))
+            for a in input.attachments or ()
+        ),
+        file_ids=tuple(require_id(f, "attachmentIds") for f in input.attachment_ids or ()),
+    )
+
+
+def _inbox_spec(input: SaveChatInboxInput) -> config.InboxSpec:
+    return config.InboxSpec(
+        name=input.name,
+        channel=input.channel,
+        routing=input.routing,
+        capacity=input.capacity,
+        clear_capacity=input.unlimited_capacity,
+        team_id=require_id(input.team_id, "teamId") if input.team_id else None,
+        timezone=input.timezone,
+        office_hours=input.office_hours,
+        away_message=input.away_message,
+        required_skills=None if input.required_skills is None else tuple(input.required_skills),
+    )
 
 
 def _payload(result: Conversation | list[UserError]) -> ConversationPayload:

@@ -55,9 +55,18 @@ def hash_token(token: str) -> str:
 
 
 async def contact_for(unit: Unit, new: NewConversation) -> tuple[ChatContact, str | None]:
-    """The identified caller's contact, or a new anonymous contact (with a token)."""
+    """The identified caller's contact, a new anonymous contact (with a token), or, for an
+    agent opening a conversation on a customer's behalf (API channel), a new contact
+    without a token: agents read every conversation, so a token would only leak a
+    contact's credential to staff. Viewers (read only) may not start conversations."""
     repo = ConversationsRepository(unit.session, unit.scope)
     actor = unit.actor
+    if not actor.is_contact:
+        actor.require_agent("start conversations for a contact")
+        contact = ChatContact(
+            id=uuid.uuid4(), name=new.contact_name, email=new.contact_email, created_at=unit.now
+        )
+        return repo.add_contact(contact), None
     if actor.contact_id is not None:
         found = await repo.contact(actor.contact_id)
         if found is not None:
