@@ -24,7 +24,7 @@ from starlette.routing import Route
 from subgraphs.identity.auth_ports import IdentityApiKeys, IdentitySessions
 from subgraphs.identity.deps import IdentityDeps
 from subgraphs.identity.keyring import load_keyring, load_secret, secret_box
-from subgraphs.identity.mailer import LogMailer
+from subgraphs.identity.mailer import LogMailer, Mailer, SmtpMailer
 from subgraphs.identity.passwords import HashingService, ScryptHasher, default_hasher
 from subgraphs.identity.resolvers import Mutation, Query
 from subgraphs.identity.throttle import MemoryThrottle, RedisThrottle
@@ -44,6 +44,7 @@ from subgraphs.kit.auth.tokens import DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEFAULT_
 from subgraphs.kit.errors import DomainError
 from subgraphs.kit.federation import build_federated_schema
 from subgraphs.kit.ids import TenantId
+from subgraphs.kit.mail import SmtpConfig, SmtpMail
 from subgraphs.kit.runtime import Runtime
 
 NAME = "identity"
@@ -69,6 +70,12 @@ def derived_key(secret: bytes, purpose: str) -> bytes:
     )
 
 
+def default_mailer() -> Mailer:
+    """SMTP when `SMTP_HOST` is set, else the log."""
+    mail = SmtpMail(SmtpConfig.from_env())
+    return SmtpMailer(mail) if mail.enabled else LogMailer()
+
+
 def default_deps(runtime: Runtime, **overrides: Any) -> IdentityDeps:
     from saas_platform.settings import Settings
 
@@ -83,7 +90,7 @@ def default_deps(runtime: Runtime, **overrides: Any) -> IdentityDeps:
         keyring=keyring,
         issuer=TokenIssuer(keyring, token_policy()),
         hashing=HashingService(default_hasher(), others=[ScryptHasher()]),
-        mailer=LogMailer(),
+        mailer=default_mailer(),
         throttle=RedisThrottle(redis) if redis is not None else MemoryThrottle(),
         secrets=secret_box(secret, "identity-totp-secrets"),
         open_tenant=open_tenant,

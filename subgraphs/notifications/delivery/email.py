@@ -1,11 +1,11 @@
-"""SMTP delivery with aiosmtplib: one multipart/alternative message (text + HTML)."""
+"""SMTP delivery of notification email through the kit (`subgraphs.kit.mail`): one
+multipart/alternative message (text + HTML)."""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 
-import aiosmtplib
-
+from subgraphs.kit.mail import SmtpConfig, SmtpMail
 from subgraphs.notifications.delivery.config import DeliveryConfig
 from subgraphs.notifications.templates import Email
 
@@ -13,29 +13,25 @@ from subgraphs.notifications.templates import Email
 class SmtpSender:
     def __init__(self, config: DeliveryConfig) -> None:
         self.config = config
+        self.mail = SmtpMail(
+            SmtpConfig(
+                host=config.smtp_host,
+                port=config.smtp_port,
+                user=config.smtp_user,
+                password=config.smtp_password,
+                sender=config.smtp_from,
+                starttls=config.smtp_starttls,
+                timeout=config.smtp_timeout,
+            )
+        )
 
     @property
     def enabled(self) -> bool:
-        return self.config.smtp_host is not None
+        return self.mail.enabled
 
     def build(self, to: str, email: Email) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.config.smtp_from
-        message["To"] = to
-        message["Subject"] = email.subject
-        message.set_content(email.text)
-        message.add_alternative(email.html, subtype="html")
-        return message
+        return self.mail.build(to, email.subject, email.text, email.html)
 
     async def send(self, to: str, email: Email) -> None:
         """Raises aiosmtplib.SMTPException / OSError on failure (the dispatcher retries)."""
-        config = self.config
-        await aiosmtplib.send(
-            self.build(to, email),
-            hostname=config.smtp_host,
-            port=config.smtp_port,
-            username=config.smtp_user,
-            password=config.smtp_password,
-            start_tls=config.smtp_starttls,
-            timeout=config.smtp_timeout,
-        )
+        await self.mail.send(to, email.subject, email.text, email.html)
