@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from subgraphs.kit.app import request_id_var
@@ -28,14 +28,16 @@ class EmailMessage:
 
 
 class Mailer(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: EmailMessage, session: AsyncSession | None = None) -> None:
+        """`session`: the transaction that created the message's token; a mailer that really
+        sends waits for its commit (and drops the message if it rolls back)."""
 
 
 class MemoryMailer:
     def __init__(self) -> None:
         self.sent: list[EmailMessage] = []
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, session: AsyncSession | None = None) -> None:
         self.sent.append(message)
 
     def last(self, to: str, kind: str) -> EmailMessage:
@@ -43,7 +45,7 @@ class MemoryMailer:
 
 
 class LogMailer:
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, session: AsyncSession | None = None) -> None:
         logger.warning("[mail to %s] %s\n%s", message.to, message.subject, message.body)
 
 
@@ -52,19 +54,16 @@ class SmtpMailer:
     (never when it rolls back), on a background task: the mutation neither waits for the SMTP
     server nor fails with it (a failure is a WARNING with the request id; the invitation or
     reset token exists and can be sent again).
-
-    The services call `send` right after flushing the token's row, without handing over their
-    session, so the session is the one that last flushed in this context (`_flushed`)."""
+    """
 
     def __init__(self, mail: SmtpMail) -> None:
         self.mail = mail
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, session: AsyncSession | None = None) -> None:
         request_id = request_id_var.get()
-        session = _flushed.get()
         if session is not None and session.in_transaction():
-            session.info.setdefault(_PENDING, []).append((self, message, request_id))
+            session.sync_session.info.setdefault(_PENDING, []).append((self, message, request_id))
         else:
             self.start(message, request_id)
 
@@ -88,12 +87,6 @@ class SmtpMailer:
 
 
 _PENDING = "identity_smtp_mail"
-_flushed: ContextVar[Session | None] = ContextVar("identity_mail_flushed", default=None)
-
-
-@event.listens_for(Session, "after_flush")
-def _remember_flush(session: Session, _: object) -> None:
-    _flushed.set(session)
 
 
 @event.listens_for(Session, "after_commit")
@@ -106,5 +99,3 @@ def _send_committed(session: Session) -> None:
 def _drop_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)  # rolled back or closed: the token never existed
-        if _flushed.get() is session:
-            _flushed.set(None)  # hold no finished session in a long-lived context

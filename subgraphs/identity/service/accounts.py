@@ -134,7 +134,8 @@ async def invite_user(
             body=f"Accept the invitation (valid 7 days): {link}",
             kind="invitation",
             token=token,
-        )
+        ),
+        session,
     )
     await record(session, "invitation.created", actor, target=invitation.id, role=role)
     return invitation

@@ -48,7 +48,8 @@ async def request_password_reset(
     await session.flush()
     link = f"{deps.public_url}/reset-password?tenant={scope.tenant_id}&token={token}"
     await deps.mailer.send(
-        EmailMessage(address, "Reset your password", f"Valid one hour: {link}", RESET, token)
+        EmailMessage(address, "Reset your password", f"Valid one hour: {link}", RESET, token),
+        session,
     )
     await record(session, "password.reset_requested", actor, target=user.id)
 

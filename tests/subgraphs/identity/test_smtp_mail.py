@@ -169,8 +169,8 @@ async def test_smtp_down_the_invitation_still_exists(
 async def test_mail_leaves_only_after_commit(
     env: TenancyEnv, monkeypatch: pytest.MonkeyPatch, smtp: tuple[Inbox, int]
 ) -> None:
-    """A message sent after a flush waits for that transaction: dropped on rollback, sent on
-    commit."""
+    """A message sent with its token's session waits for that transaction: dropped on
+    rollback, sent on commit."""
     inbox, port = smtp
     async with smtp_harness(env, monkeypatch, port) as (harness, mailer):
         tenant = TenantId(uuid.UUID((await harness.tenant()).id))
@@ -184,7 +184,7 @@ async def test_mail_leaves_only_after_commit(
                     )
                 )  # fmt: skip
                 await session.flush()
-                await mailer.send(Message(address, "Hi", "body", "invitation", "t"))
+                await mailer.send(Message(address, "Hi", "body", "invitation", "t"), session)
                 await mailer.drain()
                 assert inbox.messages == []  # not before the commit
                 await (session.commit() if commit else session.rollback())
