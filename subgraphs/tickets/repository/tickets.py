@@ -23,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 
+from subgraphs.kit.fulltext import fts5_matches, tsvector_match
 from subgraphs.kit.repository import Repository
 from subgraphs.tickets.models import (
     Counter,
@@ -37,12 +38,6 @@ from subgraphs.tickets.service.filters import OrderField, Ordering, ResolvedFilt
 
 NUMBER_COUNTER = "ticket_number"
 OPEN_CATEGORIES = ("NEW", "OPEN", "PENDING", "ON_HOLD")
-
-
-def fts_query(raw: str) -> str:
-    """User text -> an FTS5 query of quoted terms (no operator injection)."""
-    terms = [t.replace('"', '""') for t in raw.split() if t.strip()]
-    return " ".join(f'"{t}"' for t in terms) or '""'
 
 
 class TicketRepository(Repository[Ticket]):
@@ -213,16 +208,11 @@ class TicketRepository(Repository[Ticket]):
         return found
 
     def _search_condition(self, query: str) -> ColumnElement[bool]:
+        """Exact words (no `*` prefixes), via the kit's full-text helpers."""
         if self.dialect == "postgresql":
-            vector: Any = literal_column("tickets_tickets.search_vector")
-            matched: ColumnElement[bool] = vector.op("@@")(
-                func.websearch_to_tsquery("simple", query)
-            )
-            return matched
-        matches = text("SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH :fts").bindparams(
-            fts=fts_query(query)
-        )
-        return Ticket.id.in_(matches.columns(ticket_id=Ticket.id.type))
+            return tsvector_match("tickets_tickets.search_vector", query, prefixes=False)
+        matches = fts5_matches("tickets_fts", "ticket_id", Ticket.id.type, query, prefixes=False)
+        return Ticket.id.in_(select(matches.c.key))
 
     def _sort_column(self, ordering: Ordering) -> Any:
         return {

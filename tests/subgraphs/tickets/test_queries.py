@@ -150,6 +150,9 @@ async def test_full_text_search(th: TicketsHarness, people: People) -> None:
     assert await search("secretnote") == []  # internal notes are not indexed
     await search('printer" OR "vpn NEAR(')  # operators in user text never break the query
     assert await search("nothing-matches-this") == []
+    # tickets match exact words: `*` is no prefix here (the kit's prefixes=False)
+    assert await search("print*") == []
+    assert await search("printer*") == [printer["id"]]
 
 
 async def test_field_filters_and_time_ranges(th: TicketsHarness, people: People) -> None:
