@@ -15,10 +15,14 @@ A rule: `triggers` (CREATED, UPDATED, COMMENTED, TIME), `conditions` (all must h
 | COMMENT_PUBLIC | IS | `true` or `false` |
 | COMMENT_AUTHOR | IS, IS_NOT | REQUESTER, AGENT |
 | HOURS_SINCE_CREATED, _UPDATED, _STATUS_CHANGED | GREATER_THAN, LESS_THAN | one number |
+| BUSINESS_HOURS_SINCE_CREATED, _UPDATED, _STATUS_CHANGED | GREATER_THAN, LESS_THAN | one number |
 
 COMMENT_* conditions need the COMMENTED trigger (they hold only in a comment's pass); a TIME
 rule needs at least one HOURS_SINCE_* GREATER_THAN among its `conditions` (the scheduled job
-looks only at tickets past that age).
+looks only at tickets past that age). BUSINESS_HOURS_SINCE_* count business hours of the
+ticket's SLA calendar (24x7 without a policy or calendar) and only in TIME-only rules: the
+scheduled job loads that calendar; business hours never exceed calendar hours, so the job's
+calendar-age preselection stays a superset.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ HOURS = {
     "HOURS_SINCE_UPDATED": "updated",
     "HOURS_SINCE_STATUS_CHANGED": "status",
 }
+# the same anchors counted in business hours of the ticket's SLA calendar
+BUSINESS_HOURS = {f"BUSINESS_{name}": anchor for name, anchor in HOURS.items()}
+HOURS.update(BUSINESS_HOURS)
 WHO = frozenset({"IS", "IS_NOT", "SET", "NOT_SET", "CHANGED"})
 OPERATORS: dict[str, frozenset[str]] = {
     "STATUS": SAME,
@@ -171,6 +178,11 @@ def _check_triggers(data: AutomationInput) -> None:
     if "COMMENTED" not in data.triggers and any(c.field in COMMENT_FIELDS for c in every):
         raise InvalidInputError(
             reason="COMMENT_* conditions need the COMMENTED trigger", field="conditions"
+        )
+    if set(data.triggers) != {"TIME"} and any(c.field in BUSINESS_HOURS for c in every):
+        raise InvalidInputError(
+            reason="BUSINESS_HOURS_SINCE_* conditions need TIME as the only trigger",
+            field="conditions",
         )
     if set(data.triggers) == {"TIME"} and any(c.operator == "CHANGED" for c in every):
         raise InvalidInputError(reason="CHANGED never holds in a TIME pass", field="conditions")

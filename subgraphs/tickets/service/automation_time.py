@@ -27,11 +27,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.ids import TenantId
 from subgraphs.kit.scope import TenantScope
-from subgraphs.tickets.models import Automation, AutomationFiring, Ticket
+from subgraphs.tickets.models import Automation, AutomationFiring, Priority, Ticket
 from subgraphs.tickets.repository import AutomationRepository, ConfigRepository, TicketRepository
-from subgraphs.tickets.service.automation_rules import HOURS, conditions_of, time_thresholds
+from subgraphs.tickets.service.automation_rules import (
+    BUSINESS_HOURS,
+    HOURS,
+    conditions_of,
+    time_thresholds,
+)
 from subgraphs.tickets.service.automations import anchors, fire, is_closed, matches, snapshot
 from subgraphs.tickets.service.common import Actor
+from subgraphs.tickets.service.sla import context_for
+from subgraphs.tickets.sla.calendar import ALWAYS, BusinessCalendar
 
 BATCH = 200
 NOBODY = uuid.UUID(int=0)
@@ -53,6 +60,21 @@ def window_of(rule: Automation, ticket: Ticket) -> str:
     used = sorted({HOURS[c.field] for c in every if c.field in HOURS})
     found = anchors(ticket)
     return ";".join(f"{k}={_stamp(found[k])}" for k in used)
+
+
+def _uses_business_hours(rules: list[Automation]) -> bool:
+    return any(
+        c.field in BUSINESS_HOURS
+        for r in rules
+        for c in (*conditions_of(r.conditions), *conditions_of(r.any_conditions))
+    )
+
+
+async def calendar_for(session: AsyncSession, ticket: Ticket) -> BusinessCalendar:
+    """The business calendar of the ticket's SLA policy (24x7 without one)."""
+    priority = await ConfigRepository(session).get(Priority, ticket.priority_id)
+    key = priority.key if priority else "normal"
+    return (await context_for(session, ticket, key, orjson.loads(ticket.tags))).calendar
 
 
 async def time_rules(session: AsyncSession) -> list[Automation]:
@@ -83,8 +105,10 @@ async def run_time_automations(
     scope = TenantScope(tenant_id=tenant_id, slug="")
     fired = 0
     config = ConfigRepository(session)
+    business = _uses_business_hours(rules)
     for ticket in tickets:
-        if await _due(config, rules, ticket, done, now):  # checked again under the lock
+        calendar = await calendar_for(session, ticket) if business else ALWAYS
+        if await _due(config, rules, ticket, done, now, calendar):  # checked again under lock
             fired += await _pass(session, scope, repo, rules, ticket.id, done, now)
     return TimeRunResult(len(tickets), fired, cut)
 
@@ -95,12 +119,13 @@ async def _due(
     ticket: Ticket,
     done: set[tuple[uuid.UUID, uuid.UUID, str]],
     now: datetime,
+    calendar: BusinessCalendar,
 ) -> bool:
     """Whether a rule not yet fired in its window holds (read without a lock)."""
     for rule in rules:
         if (rule.id, ticket.id, window_of(rule, ticket)) in done:
             continue
-        if matches(rule, await snapshot(config, ticket, now), set()):
+        if matches(rule, await snapshot(config, ticket, now, calendar=calendar), set()):
             return True
     return False
 
@@ -120,13 +145,14 @@ async def _pass(
     if ticket is None:
         return 0
     config = ConfigRepository(session)
+    calendar = await calendar_for(session, ticket) if _uses_business_hours(rules) else ALWAYS
     fired: list[tuple[Automation, Actor]] = []
     made: list[str] = []
     for rule in rules:
         window = window_of(rule, ticket)
         if is_closed(ticket) or (rule.id, ticket.id, window) in done:
             continue
-        if not matches(rule, await snapshot(config, ticket, now), set()):
+        if not matches(rule, await snapshot(config, ticket, now, calendar=calendar), set()):
             continue
         _mark(repo, done, rule, ticket, window, now)
         actor = Actor(rule.updated_by or NOBODY, is_agent=True, reads_all=True, configures=False)

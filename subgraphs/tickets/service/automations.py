@@ -44,6 +44,7 @@ from subgraphs.tickets.models import (
 from subgraphs.tickets.repository import ConfigRepository
 from subgraphs.tickets.service import assignment
 from subgraphs.tickets.service.automation_rules import (
+    BUSINESS_HOURS,
     COMMENT_FIELDS,
     HOURS,
     Condition,
@@ -51,6 +52,7 @@ from subgraphs.tickets.service.automation_rules import (
 )
 from subgraphs.tickets.service.common import Actor
 from subgraphs.tickets.service.history import acting_via, record_change
+from subgraphs.tickets.sla.calendar import ALWAYS, BusinessCalendar
 
 HISTORY_FIELD = "automation"
 
@@ -102,6 +104,7 @@ class Snapshot:
         priority: Priority | None,
         now: datetime,
         comment: CommentFacts | None = None,
+        calendar: BusinessCalendar = ALWAYS,
     ) -> None:
         self.scalars: dict[str, str | None] = {
             "STATUS": status.key if status else None,
@@ -115,7 +118,9 @@ class Snapshot:
         self.tags: list[str] = orjson.loads(ticket.tags)
         self.texts = {"SUBJECT": ticket.subject.lower(), "DESCRIPTION": ticket.description.lower()}
         self.custom: dict[str, Any] = orjson.loads(ticket.custom_fields)
-        self.hours = {k: (now - v).total_seconds() / 3600 for k, v in anchors(ticket).items()}
+        found = anchors(ticket)
+        self.hours = {k: (now - v).total_seconds() / 3600 for k, v in found.items()}
+        self._business = (calendar, found, now)
         self.comment = comment
 
     def holds(self, c: Condition, changed: set[str]) -> bool:
@@ -124,7 +129,7 @@ class Snapshot:
         if c.field in COMMENT_FIELDS:
             return self._comment_holds(c)
         if c.field in HOURS:
-            age, limit = self.hours[HOURS[c.field]], float(c.values[0])
+            age, limit = self._age(c.field), float(c.values[0])
             return age > limit if c.operator == "GREATER_THAN" else age < limit
         if c.field == "TAGS":
             found = bool(set(_lower(c.values)) & set(self.tags))
@@ -141,6 +146,13 @@ class Snapshot:
             return (actual is not None) == (c.operator == "SET")
         found = actual is not None and any(_same(actual, v) for v in c.values)
         return found if c.operator == "IS" else not found
+
+    def _age(self, field: str) -> float:
+        """Hours since the field's anchor: calendar hours, or the calendar's business hours."""
+        if field not in BUSINESS_HOURS:
+            return self.hours[HOURS[field]]
+        calendar, found, now = self._business
+        return calendar.business_seconds(found[HOURS[field]], now) / 3600
 
     def _comment_holds(self, c: Condition) -> bool:
         comment = self.comment
@@ -164,10 +176,15 @@ def matches(rule: Automation, snapshot: Snapshot, changed: set[str]) -> bool:
 
 
 async def snapshot(
-    config: ConfigRepository, ticket: Ticket, now: datetime, comment: CommentFacts | None = None
+    config: ConfigRepository,
+    ticket: Ticket,
+    now: datetime,
+    comment: CommentFacts | None = None,
+    calendar: BusinessCalendar = ALWAYS,
 ) -> Snapshot:
     status = await config.get(Status, ticket.status_id)
-    return Snapshot(ticket, status, await config.get(Priority, ticket.priority_id), now, comment)
+    priority = await config.get(Priority, ticket.priority_id)
+    return Snapshot(ticket, status, priority, now, comment, calendar)
 
 
 def is_closed(ticket: Ticket) -> bool:

@@ -49,6 +49,18 @@ class AutomationField(Enum):
     HOURS_SINCE_STATUS_CHANGED = strawberry.enum_value(
         "HOURS_SINCE_STATUS_CHANGED", description="Hours in the current status."
     )
+    BUSINESS_HOURS_SINCE_CREATED = strawberry.enum_value(
+        "BUSINESS_HOURS_SINCE_CREATED",
+        description="Business hours of the ticket's SLA calendar; TIME-only rules.",
+    )
+    BUSINESS_HOURS_SINCE_UPDATED = strawberry.enum_value(
+        "BUSINESS_HOURS_SINCE_UPDATED",
+        description="Business hours of the ticket's SLA calendar; TIME-only rules.",
+    )
+    BUSINESS_HOURS_SINCE_STATUS_CHANGED = strawberry.enum_value(
+        "BUSINESS_HOURS_SINCE_STATUS_CHANGED",
+        description="Business hours in the current status; TIME-only rules.",
+    )
 
 
 @strawberry.enum(name="TicketAutomationOperator")

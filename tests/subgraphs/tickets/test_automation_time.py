@@ -316,3 +316,69 @@ async def test_the_worker_job_runs_time_rules(th: TicketsHarness, people: People
     got = await _ticket(th, people, ticket["id"])
     assert got["tags"] == ["week"]
     assert _fired(got) == ["Week old"]
+
+
+async def test_business_hours_rule_skips_the_weekend(th: TicketsHarness, people: People) -> None:
+    """Weekdays 24h (UTC) calendar: a ticket created Friday 12:00 has 12 business hours on
+    Sunday 12:00 (48 calendar hours) and 25 on Monday 13:00."""
+
+    async def admin(query: str, variables: dict[str, Any]) -> Any:
+        body = await th.gql(query, variables, tenant=people.tenant, token=people.owner)
+        assert "errors" not in body, body
+        return body["data"]
+
+    weekdays = {str(d): [["00:00", "24:00"]] for d in range(5)}
+    made = await admin(
+        'mutation($h: JSON!) { createBusinessCalendar(input: {name: "Weekdays", '
+        'timezone: "UTC", hours: $h}) { calendar { id } } }',
+        {"h": weekdays},
+    )
+    await admin(
+        'mutation($c: ID) { createSlaPolicy(input: {name: "All", position: 1, '
+        "targets: {}, calendarId: $c}) { policy { id } userErrors { code } } }",
+        {"c": made["createBusinessCalendar"]["calendar"]["id"]},
+    )
+    # business-hour conditions only in TIME-only rules (other passes have no calendar)
+    mixed = await _save(
+        th,
+        people,
+        name="Mixed",
+        triggers=["TIME", "UPDATED"],
+        conditions=[_cond("BUSINESS_HOURS_SINCE_CREATED", "GREATER_THAN", "24")],
+        actions={"addTags": ["x"]},
+    )
+    assert [e["code"] for e in mixed["userErrors"]] == ["INVALID_INPUT"]
+    await _ok(
+        th,
+        people,
+        name="Business day",
+        triggers=["TIME"],
+        conditions=[_cond("BUSINESS_HOURS_SINCE_CREATED", "GREATER_THAN", "24")],
+        actions={"addTags": ["business"]},
+    )
+    await _ok(
+        th,
+        people,
+        name="Calendar day",
+        triggers=["TIME"],
+        conditions=[_cond("HOURS_SINCE_CREATED", "GREATER_THAN", "24")],
+        actions={"addTags": ["calendar"]},
+    )
+    ticket = await th.create(people)
+    friday = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    assert friday.weekday() == 4
+    tenant = _tenant(people)
+    async with th.identity.runtime.tenants.session(tenant) as session, session.begin():
+        row = await session.get(Ticket, uuid.UUID(ticket["id"]))
+        assert row is not None
+        row.created_at = row.updated_at = row.status_changed_at = friday
+
+    async def run_at(at: datetime) -> int:
+        async with th.identity.runtime.tenants.session(tenant) as session, session.begin():
+            return (await run_time_automations(session, tenant, at)).fired
+
+    assert await run_at(friday + timedelta(hours=48)) == 1  # Sunday: calendar hours only
+    assert (await _ticket(th, people, ticket["id"]))["tags"] == ["calendar"]
+    assert await run_at(friday + timedelta(hours=72)) == 0  # Monday 12:00: 24 business hours
+    assert await run_at(friday + timedelta(hours=73)) == 1  # Monday 13:00: 25
+    assert sorted((await _ticket(th, people, ticket["id"]))["tags"]) == ["business", "calendar"]
