@@ -3,21 +3,16 @@ server on an ephemeral 127.0.0.1 port; an unreachable server never fails the mut
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from saas_platform.tenancy.provisioning import Provisioner
@@ -32,6 +27,7 @@ from subgraphs.identity.throttle import MemoryThrottle
 from subgraphs.kit.auth.once import MemoryOnce
 from subgraphs.kit.ids import TenantId
 from tests.subgraphs.identity.harness import ACCEPT, FAST_HASHER, INVITE, PASSWORD, Harness
+from tests.subgraphs.smtp_inbox import Inbox, free_port, smtp_server
 
 PUBLIC = "https://app.example.test"
 SENDER = "Identity <identity@example.test>"
@@ -39,32 +35,10 @@ RESET_REQUEST = "mutation($e: String!) { requestPasswordReset(email: $e) { ok } 
 RESET = "mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) { ok } }"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @asynccontextmanager
@@ -142,7 +116,7 @@ async def test_invitation_and_reset_mails_reach_the_smtp_server(
 async def test_smtp_down_the_invitation_still_exists(
     env: TenancyEnv, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with smtp_harness(env, monkeypatch, _free_port()) as (harness, mailer):
+    async with smtp_harness(env, monkeypatch, free_port()) as (harness, mailer):
         tenant = await harness.owned_tenant()
         address = f"down-{uuid.uuid4().hex[:6]}@example.test"
         request_id = uuid.uuid4().hex

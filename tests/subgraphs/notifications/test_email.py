@@ -2,49 +2,22 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 import uuid
 from collections.abc import Iterator
-from email.message import EmailMessage
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from subgraphs.notifications.delivery import DeliveryConfig
 from subgraphs.notifications.templates import render_email
 from subgraphs.tickets.events import TicketAssigned
 from tests.subgraphs.notifications.harness import SETTINGS, NotificationsHarness, Team
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.subgraphs.smtp_inbox import Inbox, free_port, smtp_server
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def _assigned(team: Team) -> TicketAssigned:
@@ -94,7 +67,7 @@ async def test_no_address_skips_and_smtp_failure_retries(
     nh: NotificationsHarness, team: Team
 ) -> None:
     await nh.deliver(team, _assigned(team))
-    closed = DeliveryConfig(smtp_host="127.0.0.1", smtp_port=_free_port(), smtp_timeout=2)
+    closed = DeliveryConfig(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_timeout=2)
     stats = await nh.dispatch(team, nh.dispatcher(closed))
     assert stats.skipped == 1  # no address set: email skipped; in-app sent
     await nh.ok(SETTINGS, {"email": "a@b.test"}, team=team, who=team.agent)
