@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,13 +12,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from tests.ports import free_port
+
 NO_DISK = ("--save", "", "--appendonly", "no")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ThrowawayRedis:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -22,14 +21,8 @@ from subgraphs.chat.app import build_app
 from subgraphs.chat.deps import ChatDeps
 from subgraphs.chat.presence import MemoryPresence
 from subgraphs.kit.pubsub import PubSub
+from tests.ports import free_port
 from tests.subgraphs.chat.harness import ChatHarness
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @asynccontextmanager

@@ -7,7 +7,6 @@ process-like verifier that only knows the JWKS URL accepts the same access token
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +20,7 @@ from saas_platform.tenancy.testing import TenancyEnv
 from subgraphs.identity.app import build_app
 from subgraphs.kit.auth import Authenticator, JwksKeySource, PrincipalKind
 from subgraphs.kit.ids import TenantId
+from tests.ports import free_port
 from tests.subgraphs.identity.harness import (
     ACCEPT,
     INVITE,
@@ -30,13 +30,6 @@ from tests.subgraphs.identity.harness import (
     SIGN_UP,
     identity_harness,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @asynccontextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,6 +14,7 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
 from subgraphs.kit.pubsub import PubSub, PubSubUnavailableError, channel
+from tests.ports import free_port
 from tests.subgraphs.tickets.harness import COMMENT, GET, UPDATE, People, TicketsHarness
 
 
@@ -24,16 +24,9 @@ def backend() -> str:
     return "sqlite"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def server(th: TicketsHarness) -> AsyncIterator[str]:
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         th.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
